@@ -1,0 +1,51 @@
+package io.junction.core.forward;
+
+import io.netty.channel.EventLoopGroup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proxy's event-loop groups: one small acceptor group and the worker group that owns every proxied connection
+ * (both legs of a connection run on the same worker). Thread-safe.
+ */
+public final class EventLoops implements AutoCloseable {
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final int workerThreads;
+
+    private EventLoops(EventLoopGroup acceptors, EventLoopGroup workers, int workerThreads) {
+        this.acceptors = acceptors;
+        this.workers = workers;
+        this.workerThreads = workerThreads;
+    }
+
+    /** @param workerThreads worker threads; 0 means one per available core */
+    public static EventLoops create(int workerThreads) {
+        if (workerThreads < 0) {
+            throw new IllegalArgumentException("workerThreads: " + workerThreads + " (expected: >= 0)");
+        }
+        int n = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
+        return new EventLoops(Transports.newEventLoopGroup(1, "junction-accept"),
+                Transports.newEventLoopGroup(n, "junction-worker"), n);
+    }
+
+    public EventLoopGroup acceptors() {
+        return acceptors;
+    }
+
+    public EventLoopGroup workers() {
+        return workers;
+    }
+
+    public int workerThreads() {
+        return workerThreads;
+    }
+
+    @Override
+    public void close() {
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        acceptors.terminationFuture().syncUninterruptibly();
+        workers.terminationFuture().syncUninterruptibly();
+    }
+}

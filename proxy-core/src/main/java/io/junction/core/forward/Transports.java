@@ -1,0 +1,75 @@
+package io.junction.core.forward;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that chooses between Netty's native epoll transport and NIO. Epoll is used whenever the native
+ * library loads (Linux x86_64); otherwise NIO, with a single warning line naming the reason. Setting the system
+ * property {@code junction.transport=nio} forces NIO (for comparison benchmarks).
+ *
+ * <p>Thread-safe: the choice is made once, in the static initializer.
+ */
+public final class Transports {
+    private static final Logger log = LoggerFactory.getLogger(Transports.class);
+    private static final boolean EPOLL;
+
+    static {
+        boolean forceNio = "nio".equalsIgnoreCase(System.getProperty("junction.transport", ""));
+        EPOLL = !forceNio && Epoll.isAvailable();
+        if (!EPOLL) {
+            log.warn("transport=nio reason=\"{}\"", forceNio
+                    ? "forced by -Djunction.transport=nio"
+                    : "native epoll unavailable: " + Epoll.unavailabilityCause());
+        }
+    }
+
+    private Transports() {
+    }
+
+    /** Whether the native epoll transport is in use. */
+    public static boolean epoll() {
+        return EPOLL;
+    }
+
+    public static String name() {
+        return EPOLL ? "epoll" : "nio";
+    }
+
+    public static IoHandlerFactory ioHandlerFactory() {
+        return EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    /** An event-loop group of {@code threads} threads (0 = Netty's default of 2 × cores) named {@code name-N}. */
+    public static EventLoopGroup newEventLoopGroup(int threads, String name) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory());
+    }
+
+    public static Class<? extends ServerChannel> serverSocketChannel() {
+        return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public static Class<? extends SocketChannel> socketChannel() {
+        return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    public static Class<? extends DatagramChannel> datagramChannel() {
+        return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
+}

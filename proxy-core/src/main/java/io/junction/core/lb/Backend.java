@@ -1,0 +1,134 @@
+package io.junction.core.lb;
+
+import io.junction.core.model.Endpoint;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The live side of one endpoint of one service: its current {@link Endpoint} attributes, live connection count
+ * (read by least-connections), traffic counters and the set of client connections it serves (so a removed endpoint
+ * can be drained). One instance per (service, endpoint address) survives snapshot rebuilds for as long as the
+ * address stays in discovery, so counters and picker inputs are not reset by unrelated changes.
+ *
+ * <p>Thread-safe: counters are atomics written by event loops; {@link #update} and {@link #markRemoved} are called by
+ * the control thread only.
+ */
+public final class Backend {
+    private final InetSocketAddress address;
+    private volatile Endpoint endpoint;
+    private volatile boolean removed;
+
+    private final AtomicInteger activeConnections = new AtomicInteger();
+    private final LongAdder totalConnections = new LongAdder();
+    private final LongAdder connectFailures = new LongAdder();
+    private final LongAdder bytesToBackend = new LongAdder();
+    private final LongAdder bytesFromBackend = new LongAdder();
+    private final ChannelGroup connections =
+            new DefaultChannelGroup("backend", GlobalEventExecutor.INSTANCE);
+
+    public Backend(Endpoint endpoint) {
+        this.endpoint = endpoint;
+        this.address = endpoint.address();
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public int weight() {
+        return endpoint.weight();
+    }
+
+    /** Control thread: takes new attributes (weight, conditions) for the same address. */
+    public void update(Endpoint newEndpoint) {
+        if (!newEndpoint.address().equals(address)) {
+            throw new IllegalArgumentException("endpoint: " + newEndpoint + " (expected address " + address + ")");
+        }
+        this.endpoint = newEndpoint;
+    }
+
+    /** Control thread: the endpoint left discovery; no picker will return it again. */
+    public void markRemoved() {
+        removed = true;
+    }
+
+    public boolean isRemoved() {
+        return removed;
+    }
+
+    /**
+     * Event loop: a client connection is now bound to this backend (counted for least-connections and kept for
+     * draining). Call {@link #onConnectionClosed} exactly once when it ends.
+     */
+    public void onConnectionOpened(Channel clientChannel) {
+        activeConnections.incrementAndGet();
+        totalConnections.increment();
+        if (clientChannel != null) {
+            connections.add(clientChannel);
+        }
+    }
+
+    public void onConnectionClosed() {
+        activeConnections.decrementAndGet();
+    }
+
+    /**
+     * Reserves a slot before the connect completes so that concurrent least-connections picks see it; released with
+     * {@link #onConnectionClosed} (or converted with {@link #onConnectionOpened} semantics by the caller).
+     */
+    public AtomicInteger activeConnectionsCounter() {
+        return activeConnections;
+    }
+
+    public int activeConnections() {
+        return activeConnections.get();
+    }
+
+    public void onConnectFailure() {
+        connectFailures.increment();
+    }
+
+    public void addBytesToBackend(long n) {
+        bytesToBackend.add(n);
+    }
+
+    public void addBytesFromBackend(long n) {
+        bytesFromBackend.add(n);
+    }
+
+    public long totalConnections() {
+        return totalConnections.sum();
+    }
+
+    public long connectFailures() {
+        return connectFailures.sum();
+    }
+
+    public long bytesToBackend() {
+        return bytesToBackend.sum();
+    }
+
+    public long bytesFromBackend() {
+        return bytesFromBackend.sum();
+    }
+
+    /** The client channels currently served by this backend; closed channels drop out by themselves. */
+    public ChannelGroup connections() {
+        return connections;
+    }
+
+    @Override
+    public String toString() {
+        return endpoint.toString();
+    }
+}

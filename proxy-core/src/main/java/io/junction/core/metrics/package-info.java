@@ -1,0 +1,2 @@
+/** Data-path counters, read by Micrometer at scrape time. */
+package io.junction.core.metrics;

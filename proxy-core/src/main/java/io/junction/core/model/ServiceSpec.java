@@ -1,0 +1,66 @@
+package io.junction.core.model;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one service port is served: where it listens, how it balances and its protocol settings. Endpoints are not
+ * part of the spec; they change far more often and arrive separately. Immutable.
+ *
+ * @param key             the service port
+ * @param listen          the local address the proxy listens on for this service
+ * @param lb              load-balancing policy
+ * @param affinityTimeout idle time after which a client-ip affinity entry expires (Kubernetes default 10800 s)
+ * @param tcp             TCP settings (used when the protocol is tcp)
+ * @param udp             UDP settings (used when the protocol is udp)
+ */
+public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb, Duration affinityTimeout,
+                          TcpSettings tcp, UdpSettings udp) {
+
+    public static final Duration DEFAULT_AFFINITY_TIMEOUT = Duration.ofSeconds(10_800);
+    public static final Duration MAX_AFFINITY_TIMEOUT = Duration.ofSeconds(86_400);
+
+    public ServiceSpec {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(lb, "lb");
+        Objects.requireNonNull(affinityTimeout, "affinityTimeout");
+        Objects.requireNonNull(tcp, "tcp");
+        Objects.requireNonNull(udp, "udp");
+        Checks.positive("affinityTimeout", affinityTimeout);
+        if (affinityTimeout.compareTo(MAX_AFFINITY_TIMEOUT) > 0) {
+            throw new IllegalArgumentException(
+                    "affinityTimeout: " + affinityTimeout + " (expected: <= " + MAX_AFFINITY_TIMEOUT + ")");
+        }
+    }
+
+    /** A spec with every default, for tests and programmatic use. */
+    public static ServiceSpec of(ServiceKey key, InetSocketAddress listen, LbPolicy lb) {
+        return new ServiceSpec(key, listen, lb, DEFAULT_AFFINITY_TIMEOUT, TcpSettings.DEFAULTS, UdpSettings.DEFAULTS);
+    }
+
+    public Protocol protocol() {
+        return key.protocol();
+    }
+
+    public ServiceSpec withListen(InetSocketAddress value) {
+        return new ServiceSpec(key, value, lb, affinityTimeout, tcp, udp);
+    }
+
+    public ServiceSpec withLb(LbPolicy value) {
+        return new ServiceSpec(key, listen, value, affinityTimeout, tcp, udp);
+    }
+
+    public ServiceSpec withAffinityTimeout(Duration value) {
+        return new ServiceSpec(key, listen, lb, value, tcp, udp);
+    }
+
+    public ServiceSpec withTcp(TcpSettings value) {
+        return new ServiceSpec(key, listen, lb, affinityTimeout, value, udp);
+    }
+
+    public ServiceSpec withUdp(UdpSettings value) {
+        return new ServiceSpec(key, listen, lb, affinityTimeout, tcp, value);
+    }
+}

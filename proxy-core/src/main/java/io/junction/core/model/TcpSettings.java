@@ -1,0 +1,67 @@
+package io.junction.core.model;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * TCP forwarding settings of one service. Immutable.
+ *
+ * @param connectTimeout          how long one connect attempt to a backend may take
+ * @param maxConnectAttempts      attempts per client connection, each to a different backend than the previous one
+ * @param idleTimeout             a connection with no bytes in either direction for this long is closed;
+ *                                {@link Duration#ZERO} disables it
+ * @param maxConnections          live client connections per listener; more are refused at once
+ * @param drainTimeout            how long connections to a removed backend (or open at shutdown) may keep running;
+ *                                {@link Duration#ZERO} means until they end by themselves
+ * @param writeBufferHighWaterMark bytes queued towards one side before reading from the other side stops
+ * @param writeBufferLowWaterMark  queued bytes below which reading resumes
+ */
+public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,
+                          Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark) {
+
+    public static final TcpSettings DEFAULTS = new TcpSettings(
+            Duration.ofSeconds(1), 3, Duration.ofHours(1), 16_384, Duration.ZERO, 32 * 1024, 16 * 1024);
+
+    public TcpSettings {
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Checks.positive("connectTimeout", connectTimeout);
+        Checks.notNegative("idleTimeout", idleTimeout);
+        Checks.notNegative("drainTimeout", drainTimeout);
+        Checks.range("maxConnectAttempts", maxConnectAttempts, 1, 16);
+        Checks.range("maxConnections", maxConnections, 1, 10_000_000);
+        Checks.range("writeBufferHighWaterMark", writeBufferHighWaterMark, 1024, 64 * 1024 * 1024);
+        Checks.range("writeBufferLowWaterMark", writeBufferLowWaterMark, 1, writeBufferHighWaterMark);
+    }
+
+    public TcpSettings withConnectTimeout(Duration value) {
+        return new TcpSettings(value, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
+                writeBufferHighWaterMark, writeBufferLowWaterMark);
+    }
+
+    public TcpSettings withMaxConnectAttempts(int value) {
+        return new TcpSettings(connectTimeout, value, idleTimeout, maxConnections, drainTimeout,
+                writeBufferHighWaterMark, writeBufferLowWaterMark);
+    }
+
+    public TcpSettings withIdleTimeout(Duration value) {
+        return new TcpSettings(connectTimeout, maxConnectAttempts, value, maxConnections, drainTimeout,
+                writeBufferHighWaterMark, writeBufferLowWaterMark);
+    }
+
+    public TcpSettings withMaxConnections(int value) {
+        return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, value, drainTimeout,
+                writeBufferHighWaterMark, writeBufferLowWaterMark);
+    }
+
+    public TcpSettings withDrainTimeout(Duration value) {
+        return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, value,
+                writeBufferHighWaterMark, writeBufferLowWaterMark);
+    }
+
+    public TcpSettings withWriteBufferWaterMarks(int low, int high) {
+        return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
+                high, low);
+    }
+}
