@@ -1,0 +1,207 @@
+package io.junction.agent;
+
+import ch.qos.logback.classic.Level;
+import io.junction.agent.admin.AdminRoutes;
+import io.junction.agent.admin.AdminServer;
+import io.junction.agent.config.AgentConfig;
+import io.junction.agent.discovery.file.FileSource;
+import io.junction.core.forward.EventLoops;
+import io.junction.core.forward.ListenerFactory;
+import io.junction.core.forward.Transports;
+import io.junction.core.forward.tcp.TcpConnections;
+import io.junction.core.forward.tcp.TcpListenerFactory;
+import io.junction.core.forward.udp.UdpListenerFactory;
+import io.junction.core.model.Protocol;
+import io.junction.core.state.ProxyController;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One running agent: event loops, the control plane fed by the config file, the TCP and UDP listeners it binds, and
+ * the admin server. Owns the start and stop order:
+ * <ol>
+ *   <li>start: metrics, event loops, controller + file source; wait until every source synced and the listeners are
+ *       bound; then the admin server (so {@code /readyz} never lies);</li>
+ *   <li>stop: stop accepting (listeners closed, sources stopped), let live connections finish for the configured
+ *       drain timeout, close what is left, then the admin server and the event loops.</li>
+ * </ol>
+ *
+ * <p>Thread-safe: {@link #shutdown()} may be called from a signal handler thread; it runs once.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** Coalescing interval of discovery changes: at most this many data-plane swaps per second is 1000/this. */
+    private static final long MIN_SYNC_INTERVAL_MS = 50;
+
+    private final AgentConfig config;
+    private final PrometheusMeterRegistry registry;
+    private final EventLoops loops;
+    private final ProxyController controller;
+    private final FileSource fileSource;
+    private final AdminServer admin;
+    private final Object shutdownLock = new Object();
+    private boolean shutDown;
+
+    private Agent(AgentConfig config, PrometheusMeterRegistry registry, EventLoops loops, ProxyController controller,
+                  FileSource fileSource, AdminServer admin) {
+        this.config = config;
+        this.registry = registry;
+        this.loops = loops;
+        this.controller = controller;
+        this.fileSource = fileSource;
+        this.admin = admin;
+    }
+
+    /**
+     * Starts an agent on {@code configFile}, whose content was already validated into {@code config}.
+     *
+     * @throws IllegalStateException when the listeners are not bound within {@code startTimeout}
+     */
+    public static Agent start(Path configFile, AgentConfig config, Duration startTimeout) {
+        long t0 = System.nanoTime();
+        setAccessLog(config.accessLog());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        bindProcessMetrics(registry);
+        EventLoops loops = EventLoops.create(config.workerThreads());
+        Map<Protocol, ListenerFactory> factories = Map.of(
+                Protocol.TCP, new TcpListenerFactory(loops),
+                Protocol.UDP, new UdpListenerFactory(loops));
+        ProxyController controller = new ProxyController(factories, registry, TcpConnections::closeGracefully,
+                MIN_SYNC_INTERVAL_MS);
+        FileSource fileSource = new FileSource(configFile);
+        FunctionCounter.builder("junction.config.reloads", fileSource, FileSource::reloads)
+                .description("Config file reloads applied").register(registry);
+        FunctionCounter.builder("junction.config.reload.failures", fileSource, FileSource::reloadFailures)
+                .description("Config file reloads rejected (the last good config kept serving)").register(registry);
+        controller.addSource(fileSource);
+        controller.start();
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        while (!controller.ready()) {
+            if (System.nanoTime() > deadline) {
+                controller.close();
+                loops.close();
+                throw new IllegalStateException("not ready after " + startTimeout + ": sources "
+                        + controller.sourceStatus().values());
+            }
+            sleepQuietly(5);
+        }
+        AdminServer admin = null;
+        if (config.adminListen() != null) {
+            AdminRoutes routes = new AdminRoutes(controller, registry, Version.get(),
+                    () -> configStatus(fileSource, configFile));
+            try {
+                admin = AdminServer.start(config.adminListen(), routes);
+            } catch (RuntimeException e) {
+                controller.close();
+                loops.close();
+                throw e;
+            }
+        }
+        log.info("agent=started version={} transport={} workers={} services={} startup_ms={}", Version.get(),
+                Transports.name(), loops.workerThreads(), controller.snapshot().services().size(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return new Agent(config, registry, loops, controller, fileSource, admin);
+    }
+
+    private static Map<String, Object> configStatus(FileSource source, Path configFile) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("configFile", configFile.toString());
+        m.put("configReloads", source.reloads());
+        m.put("configReloadFailures", source.reloadFailures());
+        return m;
+    }
+
+    public ProxyController controller() {
+        return controller;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The admin server's address, or null when it is off. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.localAddress();
+    }
+
+    /** Re-reads the config file now (SIGHUP). */
+    public void reload() {
+        fileSource.reloadNow();
+    }
+
+    /**
+     * Graceful stop: no new connections; live ones get up to the configured shutdown drain timeout to finish, then
+     * are closed. Runs once; later calls return at once.
+     */
+    public void shutdown() {
+        synchronized (shutdownLock) {
+            if (shutDown) {
+                return;
+            }
+            shutDown = true;
+        }
+        Duration drain = config.shutdownDrainTimeout();
+        int active = controller.activeConnections();
+        log.info("agent=stopping active_connections={} drain_timeout={}", active, drain);
+        controller.stopAccepting();
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (controller.activeConnections() > 0 && System.nanoTime() < deadline) {
+            sleepQuietly(20);
+        }
+        int left = controller.closeAllConnections();
+        if (left > 0) {
+            log.info("agent=drain_timeout closed_connections={}", left);
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        loops.close();
+        controller.close();
+        registry.close();
+        log.info("agent=stopped");
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    private static void bindProcessMetrics(PrometheusMeterRegistry registry) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+    }
+
+    private static void setAccessLog(boolean on) {
+        org.slf4j.Logger access = LoggerFactory.getLogger("junction.access");
+        if (access instanceof ch.qos.logback.classic.Logger logback) {
+            logback.setLevel(on ? Level.INFO : Level.OFF);
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.junction.agent;
+
+import io.junction.agent.config.AgentConfig;
+import io.junction.agent.config.ConfigException;
+import io.junction.agent.config.ConfigLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code junction} command line: argument parsing only; the work is done by {@link Agent}, {@link ConfigLoader}
+ * and {@link DemoBackends}.
+ */
+@Command(name = "junction", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "A per-node layer-4 service proxy.",
+        subcommands = {Main.Run.class, Main.Validate.class, Main.PrintVersion.class, Main.Demo.class})
+public final class Main implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 2;
+    }
+
+    /** Where {@code run} looks for its config when none is given: $JUNCTION_HOME/config/junction.yaml, else ./config. */
+    static Path defaultConfig() {
+        String home = System.getenv("JUNCTION_HOME");
+        if (home != null && !home.isBlank()) {
+            Path p = Path.of(home, "config", "junction.yaml");
+            if (Files.exists(p)) {
+                return p;
+            }
+        }
+        return Path.of("config", "junction.yaml");
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the agent: serve the config's services, hot-reload the file, stop gracefully on "
+                    + "SIGTERM/SIGINT (SIGHUP re-reads the file at once).")
+    static final class Run implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "Config file (default: $JUNCTION_HOME/config/junction.yaml or config/junction.yaml).")
+        Path config;
+
+        @Override
+        public Integer call() {
+            Path file = config != null ? config : defaultConfig();
+            AgentConfig cfg;
+            try {
+                cfg = ConfigLoader.load(file);
+            } catch (ConfigException e) {
+                System.err.println("junction: invalid config, not starting:");
+                System.err.println(e.getMessage());
+                return 1;
+            }
+            Agent agent;
+            try {
+                agent = Agent.start(file, cfg, Duration.ofSeconds(30));
+            } catch (RuntimeException e) {
+                System.err.println("junction: cannot start: " + e.getMessage());
+                return 1;
+            }
+            CountDownLatch stop = new CountDownLatch(1);
+            Signals.onTerminate(stop::countDown);
+            Signals.onHangup(agent::reload);
+            // A plain System.exit elsewhere (or an unexpected signal) still drains.
+            Thread hook = new Thread(agent::shutdown, "junction-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            agent.shutdown();
+            return 0;
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check config files without binding anything. Exit 0 when all are valid, 1 otherwise.")
+    static final class Validate implements Callable<Integer> {
+        @Parameters(arity = "1..*", paramLabel = "FILE", description = "Config files to check.")
+        List<Path> files;
+
+        @Override
+        public Integer call() {
+            int bad = 0;
+            for (Path f : files) {
+                try {
+                    AgentConfig cfg = ConfigLoader.load(f);
+                    System.out.println(f + ": ok (" + cfg.services().size() + " services)");
+                } catch (ConfigException e) {
+                    bad++;
+                    System.out.println(f + ": invalid");
+                    System.out.println(e.getMessage());
+                }
+            }
+            return bad == 0 ? 0 : 1;
+        }
+    }
+
+    @Command(name = "version", description = "Print the version.")
+    static final class PrintVersion implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println("junction " + Version.get());
+            return 0;
+        }
+    }
+
+    @Command(name = "demo-backends", mixinStandardHelpOptions = true,
+            description = "Start tiny HTTP backends on 127.0.0.1 that answer with their own port, for trying the "
+                    + "default config (Ctrl-C stops them).")
+    static final class Demo implements Callable<Integer> {
+        @Option(names = "--ports", split = ",", defaultValue = "18081,18082",
+                description = "Ports to listen on (default: ${DEFAULT-VALUE}).")
+        List<Integer> ports;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            try (DemoBackends backends = DemoBackends.start(ports)) {
+                System.out.println("demo backends listening on 127.0.0.1:" + ports + " (Ctrl-C to stop)");
+                CountDownLatch stop = new CountDownLatch(1);
+                Signals.onTerminate(stop::countDown);
+                stop.await();
+            }
+            return 0;
+        }
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"junction " + Version.get()};
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.junction.core.state;
+
+import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.model.Endpoint;
+import io.junction.core.model.ServiceKey;
+import io.junction.core.model.ServiceSpec;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Records what every discovery source currently says, and which services changed since the control thread last
+ * looked, in the manner of kube-proxy's change trackers: source callbacks only record under a short lock; the control
+ * thread later drains the changed keys in one batch and reads the merged view of exactly those services.
+ *
+ * <p>Merging: sources have a precedence, the order in which they were {@linkplain #register registered}. A service's
+ * spec comes from the first source that defines one; its endpoints are the union over all sources, and when two
+ * sources list the same address the first source's attributes win. A full replace from a source that changes nothing
+ * records nothing, so identical reloads cost no rebuild.
+ *
+ * <p>Thread-safe.
+ */
+public final class ChangeTracker {
+    private final Object lock = new Object();
+    private final List<String> sources = new ArrayList<>();
+    private final Map<String, Map<ServiceKey, ServiceDefinition>> bySource = new HashMap<>();
+    private final Set<String> synced = new HashSet<>();
+    private Set<ServiceKey> pending = new LinkedHashSet<>();
+
+    /** Adds a source at the lowest precedence so far. */
+    public void register(String source) {
+        synchronized (lock) {
+            if (bySource.containsKey(source)) {
+                throw new IllegalArgumentException("source: " + source + " (expected: a unique name)");
+            }
+            sources.add(source);
+            bySource.put(source, new HashMap<>());
+        }
+    }
+
+    /** Records a full replace; returns how many services it changed. */
+    public int recordReplace(String source, Map<ServiceKey, ServiceDefinition> services) {
+        Objects.requireNonNull(services, "services");
+        synchronized (lock) {
+            Map<ServiceKey, ServiceDefinition> previous = sourceState(source);
+            int changed = 0;
+            for (Map.Entry<ServiceKey, ServiceDefinition> e : services.entrySet()) {
+                if (!Objects.equals(previous.get(e.getKey()), e.getValue())) {
+                    pending.add(e.getKey());
+                    changed++;
+                }
+            }
+            for (ServiceKey key : previous.keySet()) {
+                if (!services.containsKey(key)) {
+                    pending.add(key);
+                    changed++;
+                }
+            }
+            bySource.put(source, new HashMap<>(services));
+            synced.add(source);
+            return changed;
+        }
+    }
+
+    /** Records one service of one source; a null definition removes it from that source. */
+    public boolean recordChange(String source, ServiceKey key, ServiceDefinition definition) {
+        Objects.requireNonNull(key, "key");
+        synchronized (lock) {
+            Map<ServiceKey, ServiceDefinition> state = sourceState(source);
+            ServiceDefinition previous = definition == null ? state.remove(key) : state.put(key, definition);
+            if (Objects.equals(previous, definition)) {
+                return false;
+            }
+            pending.add(key);
+            return true;
+        }
+    }
+
+    /** Whether every registered source has delivered its first full state. */
+    public boolean allSynced() {
+        synchronized (lock) {
+            return synced.containsAll(sources);
+        }
+    }
+
+    public boolean isSynced(String source) {
+        synchronized (lock) {
+            return synced.contains(source);
+        }
+    }
+
+    /** Control thread: takes the merged definitions of every service changed since the last drain. */
+    public Map<ServiceKey, ServiceDefinition> drain() {
+        synchronized (lock) {
+            if (pending.isEmpty()) {
+                return Map.of();
+            }
+            Set<ServiceKey> keys = pending;
+            pending = new LinkedHashSet<>();
+            Map<ServiceKey, ServiceDefinition> out = new LinkedHashMap<>();
+            for (ServiceKey key : keys) {
+                out.put(key, merged(key));
+            }
+            return out;
+        }
+    }
+
+    public boolean hasPending() {
+        synchronized (lock) {
+            return !pending.isEmpty();
+        }
+    }
+
+    /** The merged view of one service across sources; null when no source defines a spec for it. */
+    private ServiceDefinition merged(ServiceKey key) {
+        ServiceSpec spec = null;
+        Map<InetSocketAddress, Endpoint> endpoints = new LinkedHashMap<>();
+        for (String source : sources) {
+            ServiceDefinition def = bySource.get(source).get(key);
+            if (def == null) {
+                continue;
+            }
+            if (spec == null) {
+                spec = def.spec();
+            }
+            for (Endpoint e : def.endpoints()) {
+                endpoints.putIfAbsent(e.address(), e);
+            }
+        }
+        return spec == null ? null : new ServiceDefinition(spec, new ArrayList<>(endpoints.values()));
+    }
+
+    private Map<ServiceKey, ServiceDefinition> sourceState(String source) {
+        Map<ServiceKey, ServiceDefinition> state = bySource.get(source);
+        if (state == null) {
+            throw new IllegalArgumentException("source: " + source + " (expected: a registered source)");
+        }
+        return state;
+    }
+}
