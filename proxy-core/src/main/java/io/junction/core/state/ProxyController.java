@@ -12,6 +12,7 @@ import io.junction.core.model.ServiceKey;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import org.pcollections.PMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,17 +155,19 @@ public final class ProxyController implements DiscoveryListener, AutoCloseable {
                 }
             }
         }
-        Map<ServiceKey, ServiceSnapshot> all = new LinkedHashMap<>();
-        int endpoints = 0;
-        for (Map.Entry<ServiceKey, ServiceRuntime> e : services.entrySet()) {
-            all.put(e.getKey(), e.getValue().current());
-            endpoints += e.getValue().current().endpoints().size();
+        // Only the changed services are touched: O(changed * log n), however many services there are.
+        PMap<ServiceKey, ServiceSnapshot> all = snapshot.services();
+        for (ServiceKey key : changes.keySet()) {
+            ServiceRuntime runtime = services.get(key);
+            all = runtime == null ? all.minus(key) : all.plus(key, runtime.current());
         }
         ProxySnapshot next = new ProxySnapshot(v, all);
         snapshot = next;
         ready = listening;
-        log.info("snapshot version={} changed={} services={} endpoints={} took_us={}", v, changes.size(),
-                all.size(), endpoints, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started));
+        if (log.isInfoEnabled()) {
+            log.info("snapshot version={} changed={} services={} took_us={}", v, changes.size(), all.size(),
+                    TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started));
+        }
         for (Consumer<ProxySnapshot> l : snapshotListeners) {
             try {
                 l.accept(next);

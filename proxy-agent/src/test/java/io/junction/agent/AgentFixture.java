@@ -1,0 +1,68 @@
+package io.junction.agent;
+
+import io.junction.agent.config.ConfigLoader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/** Starts agents on temporary config files and talks to them over loopback sockets. Test-only. */
+final class AgentFixture {
+    private AgentFixture() {
+    }
+
+    /** A loopback port that was free a moment ago (the config format does not accept port 0). */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Replaces the file atomically, as editors and ConfigMap updates do. */
+    static void writeAtomically(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static Agent start(Path config) {
+        return Agent.start(config, ConfigLoader.load(config), Duration.ofSeconds(10));
+    }
+
+    static String endpoints(InetSocketAddress... backends) {
+        StringBuilder b = new StringBuilder();
+        for (InetSocketAddress a : backends) {
+            b.append("      - 127.0.0.1:").append(a.getPort()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** One request/response over a fresh connection; returns the echoed text. */
+    static String echoOnce(int port, String message) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            return roundTrip(s, message);
+        }
+    }
+
+    static String roundTrip(Socket s, String message) throws IOException {
+        byte[] out = message.getBytes(StandardCharsets.UTF_8);
+        OutputStream os = s.getOutputStream();
+        os.write(out);
+        os.flush();
+        InputStream in = s.getInputStream();
+        byte[] got = in.readNBytes(out.length);
+        return new String(got, StandardCharsets.UTF_8);
+    }
+}
