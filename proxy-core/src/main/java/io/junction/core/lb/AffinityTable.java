@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe: a {@link ConcurrentHashMap}; entries are updated with volatile/release writes, no locks.
  */
 public final class AffinityTable {
-    /** Default bound on entries per service (roughly 100 bytes each). */
+    /** Default bound on entries per service (an entry costs roughly 150 bytes with its map node and key). */
     public static final int DEFAULT_MAX_ENTRIES = 1_000_000;
 
     private static final long PERIODIC_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(60);
