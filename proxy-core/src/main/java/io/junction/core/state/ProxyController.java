@@ -6,6 +6,7 @@ import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.forward.ListenerFactory;
 import io.junction.core.forward.ListenerSet;
 import io.junction.core.lb.Backend;
+import io.junction.core.lb.Pickers;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
@@ -102,6 +103,18 @@ public final class ProxyController implements DiscoveryListener, AutoCloseable {
             s.start(this);
         }
         runner.request();
+        control.scheduleWithFixedDelay(this::expireAffinity, 30, 30, TimeUnit.SECONDS);
+    }
+
+    /** Control thread: drops client-ip affinity entries idle for longer than their service's timeout. */
+    private void expireAffinity() {
+        int expired = 0;
+        for (ServiceRuntime r : services.values()) {
+            expired += Pickers.expireStale(r.current().picker());
+        }
+        if (expired > 0) {
+            log.debug("affinity expired={}", expired);
+        }
     }
 
     @Override
