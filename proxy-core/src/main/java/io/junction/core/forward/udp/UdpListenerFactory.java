@@ -37,6 +37,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The service's {@link io.junction.core.model.UdpSettings} are read once, when binding: the receive buffers are
  * sized for {@code maxDatagramSize}; a change of UDP settings takes a rebind.
  *
+ * <p><b>Idle timeout trade-off.</b> UDP has no end-of-session signal, so a session (its table slot, its backend
+ * socket and its pinning) lives until {@code sessionIdleTimeout} passes without a datagram in either direction. The
+ * default, 30 s, equals Linux conntrack's {@code nf_conntrack_udp_timeout} (Envoy's udp_proxy uses 60 s): long enough
+ * for protocols with pauses (QUIC, game and VoIP flows, periodic telemetry) to keep their session and backend. kube-proxy's userspace mode used 250 ms, tuned for DNS, where every query is a one-shot
+ * exchange: a short timeout frees slots and sockets almost at once, so a flood of one-packet clients costs little,
+ * but a client that pauses longer than the timeout gets a new session and possibly another backend. Services with
+ * DNS-like traffic and many clients should lower it; the session cap bounds the cost either way.
+ *
  * <p>Thread-safe; {@link #bind} blocks briefly and is meant for the control thread.
  */
 public final class UdpListenerFactory implements ListenerFactory {

@@ -200,6 +200,35 @@ class UdpForwardingTest {
     }
 
     @Test
+    void aFloodOfNewSourcePortsNeverGrowsTheTablePastItsCap() {
+        UdpEchoServer a = tagged(1);
+        ServiceHandle handle = handle(spec(UdpSettings.DEFAULTS.withMaxSessions(100)), backends(a));
+        UdpServiceListener listener = bind(handle);
+        UdpTestClient established = clients(listener, 1).get(0);
+        assertThat(established.request(payload(0, 50), REPLY, 1)).isNotNull();
+        ServiceMetrics m = handle.metrics();
+        int peak = 0;
+        int sent = 0;
+        for (int batch = 0; batch < 6; batch++) {
+            for (UdpTestClient client : clients(listener, 50)) {
+                client.send(payload(batch, 50));
+                sent++;
+            }
+            int expected = sent;
+            // Batches of 50 keep the burst inside the sockets' receive buffers, so every datagram is accounted for.
+            await().atMost(Duration.ofSeconds(5)).until(
+                    () -> m.sessionsCreated() - 1 + m.failures(FailureReason.SESSION_LIMIT) == expected);
+            peak = Math.max(peak, m.sessionsActive());
+            assertThat(established.request(payload(100 + batch, 50), REPLY, 1)).isNotNull();
+        }
+        assertThat(peak).isEqualTo(100);
+        assertThat(m.sessionsActive()).isEqualTo(100);
+        assertThat(listener.activeSessions()).isEqualTo(100);
+        assertThat(m.failures(FailureReason.SESSION_LIMIT)).isEqualTo(300 - 99);
+        assertThat(a.datagrams()).as("only admitted datagrams reach the backend").isEqualTo(1 + 99 + 6);
+    }
+
+    @Test
     void slotsFreedByExpiryAdmitNewClients() {
         UdpEchoServer a = tagged(1);
         UdpSettings udp = UdpSettings.DEFAULTS.withMaxSessions(2).withSessionIdleTimeout(Duration.ofMillis(300));
@@ -314,6 +343,10 @@ class UdpForwardingTest {
         assertThat(client.receive(SILENCE)).isNull();
         assertThat(m.failures(FailureReason.OVERSIZE_DATAGRAM)).isEqualTo(1);
         assertThat(plain.datagrams()).isZero();
+        // Far larger than the receive slot: the kernel truncates it to the slot, which still marks it oversize.
+        client.send(payload(1, 5000));
+        assertThat(client.receive(SILENCE)).isNull();
+        assertThat(m.failures(FailureReason.OVERSIZE_DATAGRAM)).isEqualTo(2);
         byte[] max = payload(2, 1000);
         assertThat(client.request(max, REPLY, 1)).isEqualTo(max);
 
@@ -334,7 +367,7 @@ class UdpForwardingTest {
         }
         assertThat(client.receive(SILENCE)).isNull();
         assertThat(received).isEqualTo(expected);
-        assertThat(m.failures(FailureReason.OVERSIZE_DATAGRAM)).isEqualTo(6);
+        assertThat(m.failures(FailureReason.OVERSIZE_DATAGRAM)).isEqualTo(7);
         assertThat(plain.datagrams()).isEqualTo(6);
 
         // Replies are held to the same limit: a tagged echo of 998 bytes is 1002 bytes long.
@@ -406,14 +439,17 @@ class UdpForwardingTest {
     @Test
     void closingTheListenerClosesItsSessions() {
         UdpEchoServer a = tagged(1);
-        ServiceHandle handle = handle(spec(UdpSettings.DEFAULTS), backends(a));
+        List<Backend> backends = backends(a);
+        ServiceHandle handle = handle(spec(UdpSettings.DEFAULTS), backends);
         UdpServiceListener listener = bind(handle);
         for (UdpTestClient client : clients(listener, 3)) {
             assertThat(client.request(payload(1, 20), REPLY, 1)).isNotNull();
         }
         ServiceMetrics m = handle.metrics();
         assertThat(m.sessionsActive()).isEqualTo(3);
+        assertThat(backends.get(0).activeConnections()).as("sessions count as the backend's connections").isEqualTo(3);
         listener.close();
+        assertThat(backends.get(0).activeConnections()).isZero();
         assertThat(m.sessionsActive()).isZero();
         assertThat(m.sessionsExpired()).isZero();
         assertThat(listener.activeSessions()).isZero();
