@@ -51,10 +51,9 @@ final class UdpBackendHandler extends ChannelInboundHandlerAdapter {
         if (isPortUnreachable(cause)) {
             // The backend host answered ICMP port unreachable: nothing listens there (any more).
             session.onBackendUnreachable(ctx.channel());
-        } else if (cause instanceof ClosedChannelException) {
-            // A write raced the channel's close during a re-pick; the datagram is lost like any in-flight one.
-            return;
-        } else if (log.isDebugEnabled()) {
+        } else if (!(cause instanceof ClosedChannelException) && log.isDebugEnabled()) {
+            // A ClosedChannelException is a write that raced the channel's close during a re-pick: the datagram is
+            // lost like any in-flight one and is not worth a line.
             log.debug("udp backend channel error local={} remote={} cause=\"{}\"", ctx.channel().localAddress(),
                     ctx.channel().remoteAddress(), cause.toString());
         }

@@ -74,7 +74,7 @@ public final class UdpListenerFactory implements ListenerFactory {
                 tables.add(table);
                 if (address.getPort() == 0) {
                     // The other sockets must share the port the kernel chose for the first one.
-                    InetSocketAddress bound = (InetSocketAddress) table.channel().localAddress();
+                    InetSocketAddress bound = table.channel().localAddress();
                     address = new InetSocketAddress(spec.listen().getAddress(), bound.getPort());
                 }
             }
