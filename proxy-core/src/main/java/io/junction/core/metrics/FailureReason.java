@@ -22,7 +22,9 @@ public enum FailureReason {
     /** A datagram was larger than the configured maximum. */
     OVERSIZE_DATAGRAM,
     /** The backend answered a datagram with ICMP port unreachable. */
-    BACKEND_UNREACHABLE;
+    BACKEND_UNREACHABLE,
+    /** A datagram was dropped because its outgoing socket's send queue was full (UDP has no backpressure). */
+    SEND_QUEUE_FULL;
 
     public String tag() {
         return name().toLowerCase(Locale.ROOT);
