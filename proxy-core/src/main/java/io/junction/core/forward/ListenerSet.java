@@ -2,6 +2,7 @@ package io.junction.core.forward;
 
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
+import io.junction.core.model.UdpSettings;
 import io.junction.core.state.ServiceHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,8 @@ public final class ListenerSet {
     private final Map<ServiceKey, Bound> bound = new LinkedHashMap<>();
     private final Map<ServiceKey, String> errors = new HashMap<>();
 
-    private record Bound(InetSocketAddress requested, ServiceListener listener) {
+    /** @param udp the UDP settings the listener was built with (its session tables size themselves at bind) */
+    private record Bound(InetSocketAddress requested, UdpSettings udp, ServiceListener listener) {
     }
 
     public ListenerSet(Map<Protocol, ListenerFactory> factories) {
@@ -41,8 +43,12 @@ public final class ListenerSet {
     public boolean ensure(ServiceHandle handle) {
         ServiceKey key = handle.key();
         InetSocketAddress wanted = handle.current().spec().listen();
+        UdpSettings udp = handle.current().spec().udp();
         Bound existing = bound.get(key);
-        if (existing != null && existing.requested().equals(wanted)) {
+        // TCP listeners read their settings per connection; UDP session tables are sized at bind, so a UDP
+        // settings change rebinds (existing sessions end; clients get a new session on their next datagram).
+        if (existing != null && existing.requested().equals(wanted)
+                && (key.protocol() != Protocol.UDP || existing.udp().equals(udp))) {
             return false;
         }
         if (existing != null) {
@@ -55,7 +61,7 @@ public final class ListenerSet {
         }
         try {
             ServiceListener listener = factory.bind(handle);
-            bound.put(key, new Bound(wanted, listener));
+            bound.put(key, new Bound(wanted, udp, listener));
             errors.remove(key);
             log.info("listener=bound service={} address={}", key, format(listener.localAddress()));
             return true;
