@@ -8,6 +8,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLParser;
 
@@ -30,6 +31,8 @@ final class YamlTreeReader {
                     .setAllowRecursiveKeys(false)
                     .setCodePointLimit(ConfigLoader.MAX_FILE_BYTES + 1)
                     .build())
+            // Duplicate keys are reported by readMap, with the line of the first one, and do not stop the load.
+            .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_DEPTH + 1)
                     .maxNumberLength(64)
@@ -41,12 +44,18 @@ final class YamlTreeReader {
 
     /** Parses {@code text}; syntax problems are added to {@code problems} and thrown as one exception. */
     static YamlNode read(String text, Problems problems) {
+        int badChar = firstNonPrintable(text);
+        if (badChar >= 0) {
+            // The YAML reader refuses these too, but reports the position of its buffer, not of the character.
+            throw problems.fatal(lineAt(text, badChar), "", String.format(
+                    "control character U+%04X is not allowed in YAML", (int) text.charAt(badChar)), null);
+        }
         try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), text)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw problems.fatal(0, "", "the file is empty (expected a mapping with a 'services' list)", null);
             }
-            YamlNode root = readValue(parser, problems, 1, lineOf(parser));
+            YamlNode root = readValue(parser, problems, 1, lineOf(parser), "");
             if (parser.nextToken() != null) {
                 throw problems.fatal(lineOf(parser), "",
                         "more than one YAML document (expected exactly one; remove the extra '---')", null);
@@ -62,12 +71,12 @@ final class YamlTreeReader {
         }
     }
 
-    private static YamlNode readValue(JsonParser parser, Problems problems, int depth, int line) {
+    private static YamlNode readValue(JsonParser parser, Problems problems, int depth, int line, String path) {
         rejectAnchorsAndAliases(parser, problems);
         JsonToken token = parser.currentToken();
         return switch (token) {
-            case START_OBJECT -> readMap(parser, problems, depth, line);
-            case START_ARRAY -> readList(parser, problems, depth, line);
+            case START_OBJECT -> readMap(parser, problems, depth, line, path);
+            case START_ARRAY -> readList(parser, problems, depth, line, path);
             case VALUE_STRING -> YamlNode.scalar(YamlNode.Kind.STRING, line, parser.getString());
             case VALUE_NUMBER_INT -> YamlNode.scalar(YamlNode.Kind.INT, line, parser.getBigIntegerValue().toString());
             case VALUE_NUMBER_FLOAT -> YamlNode.scalar(YamlNode.Kind.FLOAT, line, parser.getText());
@@ -78,7 +87,7 @@ final class YamlTreeReader {
         };
     }
 
-    private static YamlNode readMap(JsonParser parser, Problems problems, int depth, int line) {
+    private static YamlNode readMap(JsonParser parser, Problems problems, int depth, int line, String path) {
         checkDepth(depth, line, problems);
         LinkedHashMap<String, YamlNode> fields = new LinkedHashMap<>();
         JsonToken token;
@@ -86,24 +95,25 @@ final class YamlTreeReader {
             String name = parser.currentName();
             int keyLine = lineOf(parser);
             parser.nextToken();
-            YamlNode value = readValue(parser, problems, depth + 1, keyLine);
+            String childPath = FieldReader.child(path, name.length() <= 64 ? name : name.substring(0, 61) + "...");
+            YamlNode value = readValue(parser, problems, depth + 1, keyLine, childPath);
             if (fields.putIfAbsent(name, value) != null) {
-                // A YAML loader would silently keep the last one; that hides typos, so it is an error here.
-                problems.add(keyLine, "", "duplicate key '" + name + "' (first at line " + fields.get(name).line() + ")");
+                // A YAML loader would silently keep the last one; that hides mistakes, so it is an error here.
+                problems.add(keyLine, childPath, "duplicate key (first at line " + fields.get(name).line() + ")");
             }
         }
         expectEnd(token, JsonToken.END_OBJECT, parser, problems);
         return YamlNode.map(line, fields);
     }
 
-    private static YamlNode readList(JsonParser parser, Problems problems, int depth, int line) {
+    private static YamlNode readList(JsonParser parser, Problems problems, int depth, int line, String path) {
         checkDepth(depth, line, problems);
         List<YamlNode> items = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             if (parser.currentToken() == null) {
                 expectEnd(null, JsonToken.END_ARRAY, parser, problems);
             }
-            items.add(readValue(parser, problems, depth + 1, lineOf(parser)));
+            items.add(readValue(parser, problems, depth + 1, lineOf(parser), FieldReader.index(path, items.size())));
         }
         return YamlNode.list(line, items);
     }
@@ -153,5 +163,28 @@ final class YamlTreeReader {
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** Index of the first character YAML does not allow in a stream, or -1. */
+    private static int firstNonPrintable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean printable = c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0x7E) || c == 0x85
+                    || (c >= 0xA0 && c <= 0xFFFD && c != 0xFEFF);
+            if (!printable) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lineAt(String text, int index) {
+        int line = 1;
+        for (int i = 0; i < index; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 }
