@@ -220,6 +220,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void byteOrderMarkAndWindowsLineEndingsAreAccepted() {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] body = MINIMAL.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] content = new byte[bom.length + body.length];
+        System.arraycopy(bom, 0, content, 0, bom.length);
+        System.arraycopy(body, 0, content, bom.length, body.length);
+
+        assertThat(loader.parse(content, "crlf.yaml").services())
+                .isEqualTo(loader.parse(MINIMAL, "lf.yaml").services());
+    }
+
+    @Test
+    void errorsOnALaterLineKeepTheirLineAfterWindowsLineEndings() {
+        String yaml = MINIMAL.replace("connectTimeout: 1s", "connectTimeout: 1").replace("\n", "\r\n");
+        assertThatThrownBy(() -> loader.parse(yaml, "crlf.yaml"))
+                .hasMessage("crlf.yaml:8: services[0].connectTimeout: 1 needs a unit (e.g. 1s or 1ms)");
+    }
+
+    @Test
     void durationsAndSizesParse() {
         assertThat(DurationFormat.parse("1m30s")).isEqualTo(Duration.ofSeconds(90));
         assertThat(DurationFormat.parse("1d2h3m4s5ms")).isEqualTo(Duration.ofDays(1).plusHours(2).plusMinutes(3)

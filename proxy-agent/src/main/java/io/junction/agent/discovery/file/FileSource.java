@@ -11,13 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -60,7 +55,7 @@ public final class FileSource implements DiscoverySource {
     private final ConfigLoader loader;
     private final long pollNanos;
     private final long debounceNanos;
-    private final boolean useWatchService;
+    private final DirectoryWatcher watcher;
     private final Object lock = new Object();
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -73,8 +68,6 @@ public final class FileSource implements DiscoverySource {
     private String lastError;
     private Map<ServiceKey, ServiceDefinition> lastServices;
     private Thread thread;
-    private WatchService watcher;
-    private boolean watchFailureLogged;
 
     private volatile AgentConfig lastGood;
 
@@ -99,7 +92,7 @@ public final class FileSource implements DiscoverySource {
         }
         this.pollNanos = pollInterval.toNanos();
         this.debounceNanos = debounce.toNanos();
-        this.useWatchService = useWatchService;
+        this.watcher = new DirectoryWatcher(file.toAbsolutePath().getParent(), "file:" + file, useWatchService);
         this.name = "file:" + file;
     }
 
@@ -118,7 +111,7 @@ public final class FileSource implements DiscoverySource {
             }
             listener = newListener;
             // Watch before the first read, so that a change made between the two is not lost.
-            watcher = useWatchService ? openWatcher() : null;
+            watcher.reopen();
             load(Trigger.FORCED);
             thread = new Thread(this::watchLoop, "junction-file-source:" + file.getFileName());
             thread.setDaemon(true);
@@ -170,8 +163,8 @@ public final class FileSource implements DiscoverySource {
             }
             closed = true;
             t = thread;
-            closeWatcher();
         }
+        watcher.close();
         if (t != null && t != Thread.currentThread()) {
             t.interrupt();
             try {
@@ -192,7 +185,7 @@ public final class FileSource implements DiscoverySource {
             try {
                 long now = System.nanoTime();
                 long wait = Math.max(0, (pending ? Math.min(dueAt, nextPoll) : nextPoll) - now);
-                if (waitForEvent(wait)) {
+                if (watcher.await(wait)) {
                     now = System.nanoTime();
                     if (!pending) {
                         pending = true;
@@ -207,53 +200,17 @@ public final class FileSource implements DiscoverySource {
                 }
                 if (now - nextPoll >= 0) {
                     nextPoll = now + pollNanos;
-                    rewatchIfLost();
+                    watcher.reopen();
                     loadUnlessClosed(Trigger.POLL);
                 }
-            } catch (InterruptedException | ClosedWatchServiceException e) {
+            } catch (InterruptedException e) {
+                // Only close() interrupts this thread; the loop condition ends it.
                 if (!isClosed()) {
-                    log.warn("file watcher interrupted, polling only source={}", name);
-                    synchronized (lock) {
-                        closeWatcher();
-                    }
+                    log.warn("file watcher interrupted unexpectedly, continuing source={}", name);
                 }
             } catch (RuntimeException e) {
                 // A listener broke its contract by throwing; keep watching rather than go silently stale.
                 log.error("file source load failed source={}", name, e);
-            }
-        }
-    }
-
-    /** Waits up to {@code nanos} for a directory event; true if one came. */
-    private boolean waitForEvent(long nanos) throws InterruptedException {
-        WatchService w;
-        synchronized (lock) {
-            w = watcher;
-        }
-        if (w == null) {
-            TimeUnit.NANOSECONDS.sleep(nanos);
-            return false;
-        }
-        WatchKey key = w.poll(nanos, TimeUnit.NANOSECONDS);
-        if (key == null) {
-            return false;
-        }
-        // Whatever the event names: a ConfigMap swap renames ..data, not our file. Reading and hashing is cheap.
-        boolean any = !key.pollEvents().isEmpty();
-        if (!key.reset()) {
-            // The directory went away; the poll re-registers once it is back.
-            synchronized (lock) {
-                closeWatcher();
-            }
-            return true;
-        }
-        return any;
-    }
-
-    private void rewatchIfLost() {
-        synchronized (lock) {
-            if (useWatchService && watcher == null && !closed) {
-                watcher = openWatcher();
             }
         }
     }
@@ -317,43 +274,6 @@ public final class FileSource implements DiscoverySource {
                 name, errorCount, n, message);
         listener.onError(name, message, cause);
         return false;
-    }
-
-    private WatchService openWatcher() {
-        Path dir = file.toAbsolutePath().getParent();
-        WatchService w = null;
-        try {
-            w = FileSystems.getDefault().newWatchService();
-            dir.register(w, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_DELETE);
-            watchFailureLogged = false;
-            return w;
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            if (w != null) {
-                try {
-                    w.close();
-                } catch (IOException ignored) {
-                    // Nothing to release beyond what close already tried.
-                }
-            }
-            // Retried at every poll while the directory is missing; say so once, not every two seconds.
-            if (!watchFailureLogged) {
-                watchFailureLogged = true;
-                log.warn("cannot watch directory, polling only source={} dir={} reason={}", name, dir, e.toString());
-            }
-            return null;
-        }
-    }
-
-    private void closeWatcher() {
-        if (watcher != null) {
-            try {
-                watcher.close();
-            } catch (IOException e) {
-                log.debug("closing file watcher failed source={}", name, e);
-            }
-            watcher = null;
-        }
     }
 
     private boolean isClosed() {
