@@ -47,9 +47,9 @@ final class DurationFormat {
         return total;
     }
 
-    /** Whether {@code text} is a plain number, which needs a unit to be a duration. */
+    /** Whether {@code text} is a plain whole number, which only needs a unit to be a duration. */
     static boolean isBareNumber(String text) {
-        return text.matches("-?\\d+(\\.\\d+)?");
+        return text.matches("\\d+");
     }
 
     /** The shortest config form of {@code d}, for messages and docs. */

@@ -110,7 +110,7 @@ final class FieldReader {
         }
         Duration d = DurationFormat.parse(text);
         if (d == null) {
-            String reason = DurationFormat.isBareNumber(text) && !text.startsWith("-")
+            String reason = DurationFormat.isBareNumber(text)
                     ? " needs a unit (e.g. " + text + "s or " + text + "ms)"
                     : " is not a valid duration (" + DurationFormat.EXPECTED + ")";
             problems.add(node, path, node.describe() + reason);

@@ -97,6 +97,8 @@ class ConfigBadFilesTest {
                 "bad.yaml:5: services[0].idleTimeout: \"soon\" is not a valid duration"));
         c.add(text("bare number duration", service("connectTimeout: 30"),
                 "bad.yaml:5: services[0].connectTimeout: 30 needs a unit (e.g. 30s or 30ms)"));
+        c.add(text("fractional duration", service("connectTimeout: 1.5"),
+                "bad.yaml:5: services[0].connectTimeout: 1.5 is not a valid duration (expected e.g. 500ms, 2s, 1m)"));
         c.add(text("zero where zero is not off", service("connectTimeout: 0s"),
                 "bad.yaml:5: services[0].connectTimeout: \"0s\" is not allowed here (expected: > 0)"));
         c.add(text("affinity timeout too long", service("affinityTimeout: 2d"),
