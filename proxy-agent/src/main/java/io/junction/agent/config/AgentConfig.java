@@ -1,0 +1,49 @@
+package io.junction.agent.config;
+
+import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.model.ServiceKey;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated agent config. Immutable.
+ *
+ * @param adminListen          where the admin server listens; null when it is turned off ({@code admin.listen: off})
+ * @param workerThreads        event-loop threads; 0 means one per core
+ * @param shutdownDrainTimeout on SIGTERM, how long live connections may keep running before they are closed
+ * @param accessLog            whether one line per closed connection is logged
+ * @param services             the services in file order
+ */
+public record AgentConfig(InetSocketAddress adminListen, int workerThreads, Duration shutdownDrainTimeout,
+                          boolean accessLog, Map<ServiceKey, ServiceDefinition> services) {
+
+    public static final InetSocketAddress DEFAULT_ADMIN_LISTEN = new InetSocketAddress("127.0.0.1", 9901);
+    public static final int DEFAULT_WORKER_THREADS = 0;
+    public static final int MAX_WORKER_THREADS = 1024;
+    public static final Duration DEFAULT_SHUTDOWN_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    public static final boolean DEFAULT_ACCESS_LOG = true;
+
+    public AgentConfig {
+        Objects.requireNonNull(shutdownDrainTimeout, "shutdownDrainTimeout");
+        Objects.requireNonNull(services, "services");
+        if (workerThreads < 0 || workerThreads > MAX_WORKER_THREADS) {
+            throw new IllegalArgumentException(
+                    "workerThreads: " + workerThreads + " (expected: 0.." + MAX_WORKER_THREADS + ")");
+        }
+        if (shutdownDrainTimeout.isNegative()) {
+            throw new IllegalArgumentException("shutdownDrainTimeout: " + shutdownDrainTimeout + " (expected: >= 0)");
+        }
+        // A copy that keeps file order: listeners are bound and logged in the order the user wrote them.
+        services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    }
+
+    /** Whether the admin server is turned on. */
+    public boolean adminEnabled() {
+        return adminListen != null;
+    }
+}

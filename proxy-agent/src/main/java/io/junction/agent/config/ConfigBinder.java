@@ -1,0 +1,150 @@
+package io.junction.agent.config;
+
+import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.model.Protocol;
+import io.junction.core.model.ServiceKey;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.junction.agent.config.FieldReader.MAX_DURATION;
+import static io.junction.agent.config.FieldReader.child;
+import static io.junction.agent.config.FieldReader.optional;
+
+/**
+ * Walks a parsed file into an {@link AgentConfig}: top-level sections, every service, then the checks that span
+ * services (duplicate keys, clashing listen addresses). Used once per load; confined to the loading thread.
+ */
+final class ConfigBinder {
+    static final List<String> TOP_KEYS = List.of("admin", "proxy", "services");
+    static final List<String> ADMIN_KEYS = List.of("listen");
+    static final List<String> PROXY_KEYS = List.of("workerThreads", "shutdownDrainTimeout", "accessLog");
+
+    private final Problems problems;
+    private final FieldReader fields;
+    private final ServiceBinder services;
+
+    ConfigBinder(Problems problems, HostResolver resolver) {
+        this.problems = problems;
+        this.fields = new FieldReader(problems);
+        this.services = new ServiceBinder(fields, new EndpointBinder(fields, resolver));
+    }
+
+    AgentConfig bind(YamlNode root) {
+        if (root.kind() != YamlNode.Kind.MAP) {
+            throw problems.fatal(root.line(), "", "the file must be a mapping with a 'services' list, got "
+                    + root.describe(), null);
+        }
+        fields.rejectUnknownKeys(root, "", TOP_KEYS);
+        YamlNode admin = section(root, "admin", ADMIN_KEYS);
+        InetSocketAddress adminListen = optional(admin, "listen", AgentConfig.DEFAULT_ADMIN_LISTEN,
+                this::adminListen, "admin");
+        YamlNode proxy = section(root, "proxy", PROXY_KEYS);
+        Integer workers = optional(proxy, "workerThreads", AgentConfig.DEFAULT_WORKER_THREADS,
+                (n, p) -> fields.integer(n, p, 0, AgentConfig.MAX_WORKER_THREADS), "proxy");
+        Duration drain = optional(proxy, "shutdownDrainTimeout", AgentConfig.DEFAULT_SHUTDOWN_DRAIN_TIMEOUT,
+                (n, p) -> fields.duration(n, p, true, MAX_DURATION), "proxy");
+        Boolean accessLog = optional(proxy, "accessLog", AgentConfig.DEFAULT_ACCESS_LOG, fields::bool, "proxy");
+        List<ServiceBinder.Bound> bound = bindServices(root);
+        checkDuplicateKeys(bound);
+        checkListenClashes(bound, adminListen);
+        problems.throwIfAny();
+        Map<ServiceKey, ServiceDefinition> map = new LinkedHashMap<>();
+        for (ServiceBinder.Bound b : bound) {
+            map.put(b.key(), b.definition());
+        }
+        return new AgentConfig(adminListen, workers, drain, accessLog, map);
+    }
+
+    /** An optional mapping section; absent or empty means all defaults. */
+    private YamlNode section(YamlNode root, String key, List<String> allowed) {
+        YamlNode node = root.field(key);
+        if (node == null || node.kind() == YamlNode.Kind.NULL || !fields.expectMap(node, key)) {
+            return YamlNode.map(node == null ? 0 : node.line(), new LinkedHashMap<>());
+        }
+        fields.rejectUnknownKeys(node, key, allowed);
+        return node;
+    }
+
+    private InetSocketAddress adminListen(YamlNode node, String path) {
+        // YAML 1.1 readers turn a bare `off` into false; take both spellings to mean "no admin server".
+        boolean off = (node.kind() == YamlNode.Kind.STRING && node.text().trim().equalsIgnoreCase("off"))
+                || (node.kind() == YamlNode.Kind.BOOL && node.text().equals("false"));
+        return off ? null : EndpointBinder.listenAddress(fields, node, path);
+    }
+
+    private List<ServiceBinder.Bound> bindServices(YamlNode root) {
+        YamlNode list = root.field("services");
+        List<ServiceBinder.Bound> out = new ArrayList<>();
+        if (list == null) {
+            problems.add(0, "services", "missing (required; use 'services: []' for none)");
+            return out;
+        }
+        if (list.kind() == YamlNode.Kind.NULL) {
+            // `services:` with every entry commented out: an empty list, not a type error.
+            return out;
+        }
+        if (!fields.expectList(list, "services")) {
+            return out;
+        }
+        for (int i = 0; i < list.items().size(); i++) {
+            ServiceBinder.Bound b = services.bind(list.items().get(i), FieldReader.index("services", i));
+            if (b != null) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    private void checkDuplicateKeys(List<ServiceBinder.Bound> bound) {
+        Map<ServiceKey, ServiceBinder.Bound> seen = new HashMap<>();
+        for (ServiceBinder.Bound b : bound) {
+            ServiceBinder.Bound first = seen.putIfAbsent(b.key(), b);
+            if (first != null) {
+                problems.add(b.nameLine(), child(b.path(), "name"), "duplicate service " + b.key()
+                        + " (already defined at " + first.path() + ", line " + first.nameLine()
+                        + "; give it another name, namespace or port)");
+            }
+        }
+    }
+
+    /**
+     * Two listeners clash when protocol and port match and the addresses are equal or either is a wildcard: the
+     * second bind would fail at run time, so it is refused at load time.
+     */
+    private void checkListenClashes(List<ServiceBinder.Bound> bound, InetSocketAddress adminListen) {
+        Map<String, List<ServiceBinder.Bound>> byPort = new HashMap<>();
+        for (ServiceBinder.Bound b : bound) {
+            String portKey = b.key().protocol() + "/" + b.listen().getPort();
+            List<ServiceBinder.Bound> same = byPort.computeIfAbsent(portKey, k -> new ArrayList<>());
+            for (ServiceBinder.Bound other : same) {
+                if (clash(b.listen(), other.listen())) {
+                    problems.add(b.listenLine(), child(b.path(), "listen"), hostPort(b.listen()) + "/"
+                            + b.key().protocol().lowerName() + " is already used by " + other.path() + " (line "
+                            + other.listenLine() + ")");
+                    break;
+                }
+            }
+            same.add(b);
+            if (adminListen != null && b.key().protocol() == Protocol.TCP && clash(b.listen(), adminListen)) {
+                problems.add(b.listenLine(), child(b.path(), "listen"), hostPort(b.listen())
+                        + " is already used by admin.listen");
+            }
+        }
+    }
+
+    private static boolean clash(InetSocketAddress a, InetSocketAddress b) {
+        return a.getPort() == b.getPort() && (a.getAddress().equals(b.getAddress())
+                || a.getAddress().isAnyLocalAddress() || b.getAddress().isAnyLocalAddress());
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String ip = a.getAddress().getHostAddress();
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ':' + a.getPort();
+    }
+}

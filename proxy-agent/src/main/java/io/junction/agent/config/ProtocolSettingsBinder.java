@@ -1,0 +1,82 @@
+package io.junction.agent.config;
+
+import io.junction.core.model.TcpSettings;
+import io.junction.core.model.UdpSettings;
+
+import java.time.Duration;
+
+import static io.junction.agent.config.FieldReader.MAX_DURATION;
+import static io.junction.agent.config.FieldReader.child;
+import static io.junction.agent.config.FieldReader.optional;
+
+/**
+ * Reads the TCP or UDP settings keys of one service over the defaults in {@link TcpSettings#DEFAULTS} and
+ * {@link UdpSettings#DEFAULTS}. On any error it records it and returns the defaults (the service is then dropped by
+ * its caller). Confined to the thread doing the load.
+ */
+final class ProtocolSettingsBinder {
+    static final int MIN_HIGH_WATER_MARK = 1024;
+    static final int MAX_WATER_MARK = 64 * 1024 * 1024;
+
+    private final FieldReader fields;
+
+    ProtocolSettingsBinder(FieldReader fields) {
+        this.fields = fields;
+    }
+
+    TcpSettings tcp(YamlNode s, String path) {
+        TcpSettings d = TcpSettings.DEFAULTS;
+        int before = fields.problems().count();
+        Duration connect = optional(s, "connectTimeout", d.connectTimeout(),
+                (n, p) -> fields.duration(n, p, false, MAX_DURATION), path);
+        Integer attempts = optional(s, "maxConnectAttempts", d.maxConnectAttempts(),
+                (n, p) -> fields.integer(n, p, 1, 16), path);
+        Duration idle = optional(s, "idleTimeout", d.idleTimeout(),
+                (n, p) -> fields.duration(n, p, true, MAX_DURATION), path);
+        Integer maxConnections = optional(s, "maxConnections", d.maxConnections(),
+                (n, p) -> fields.integer(n, p, 1, 10_000_000), path);
+        Duration drain = optional(s, "drainTimeout", d.drainTimeout(),
+                (n, p) -> fields.duration(n, p, true, MAX_DURATION), path);
+        Integer high = optional(s, "writeBufferHighWaterMark", d.writeBufferHighWaterMark(),
+                (n, p) -> fields.size(n, p, MIN_HIGH_WATER_MARK, MAX_WATER_MARK), path);
+        Integer low = optional(s, "writeBufferLowWaterMark", null,
+                (n, p) -> fields.size(n, p, 1, MAX_WATER_MARK), path);
+        if (high != null && low == null && s.field("writeBufferLowWaterMark") == null) {
+            // Only the high mark given: keep the default low mark unless it would sit above the new high mark.
+            low = Math.min(d.writeBufferLowWaterMark(), high / 2);
+        }
+        if (high != null && low != null && low > high) {
+            fields.problems().add(s.field("writeBufferLowWaterMark"), child(path, "writeBufferLowWaterMark"),
+                    low + " must be <= writeBufferHighWaterMark (" + high + ")");
+        }
+        if (fields.problems().count() != before) {
+            return d;
+        }
+        try {
+            return new TcpSettings(connect, attempts, idle, maxConnections, drain, high, low);
+        } catch (IllegalArgumentException e) {
+            fields.problems().add(s, path, e.getMessage());
+            return d;
+        }
+    }
+
+    UdpSettings udp(YamlNode s, String path) {
+        UdpSettings d = UdpSettings.DEFAULTS;
+        int before = fields.problems().count();
+        Duration idle = optional(s, "sessionIdleTimeout", d.sessionIdleTimeout(),
+                (n, p) -> fields.duration(n, p, false, MAX_DURATION), path);
+        Integer maxSessions = optional(s, "maxSessions", d.maxSessions(),
+                (n, p) -> fields.integer(n, p, 1, 10_000_000), path);
+        Integer maxDatagram = optional(s, "maxDatagramSize", d.maxDatagramSize(),
+                (n, p) -> fields.size(n, p, 1, UdpSettings.MAX_UDP_PAYLOAD), path);
+        if (fields.problems().count() != before) {
+            return d;
+        }
+        try {
+            return new UdpSettings(idle, maxSessions, maxDatagram);
+        } catch (IllegalArgumentException e) {
+            fields.problems().add(s, path, e.getMessage());
+            return d;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.junction.agent.config;
+
+import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.model.Endpoint;
+import io.junction.core.model.LbPolicy;
+import io.junction.core.model.Protocol;
+import io.junction.core.model.ServiceKey;
+import io.junction.core.model.ServiceSpec;
+import io.junction.core.model.TcpSettings;
+import io.junction.core.model.UdpSettings;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Turns one {@code services[i]} mapping into a {@link ServiceDefinition}, recording every problem it finds.
+ * Confined to the thread doing the load.
+ */
+final class ServiceBinder {
+    static final Set<String> TCP_KEYS = Set.of("connectTimeout", "maxConnectAttempts", "idleTimeout",
+            "maxConnections", "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark");
+    static final Set<String> UDP_KEYS = Set.of("sessionIdleTimeout", "maxSessions", "maxDatagramSize");
+    static final List<String> KEYS = List.of("name", "namespace", "port", "protocol", "listen", "lb",
+            "affinityTimeout", "endpoints", "connectTimeout", "maxConnectAttempts", "idleTimeout", "maxConnections",
+            "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "sessionIdleTimeout",
+            "maxSessions", "maxDatagramSize");
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+    private static final int MAX_NAME = 63;
+    private static final String NAME_EXPECTED = "expected lower-case letters, digits, '-' and '.', starting and "
+            + "ending with a letter or digit, at most " + MAX_NAME + " characters";
+
+    /** A bound service with the lines its cross-service checks point at. */
+    record Bound(String path, ServiceDefinition definition, int nameLine, int listenLine) {
+        ServiceKey key() {
+            return definition.spec().key();
+        }
+
+        InetSocketAddress listen() {
+            return definition.spec().listen();
+        }
+    }
+
+    private final FieldReader fields;
+    private final Problems problems;
+    private final EndpointBinder endpoints;
+
+    ServiceBinder(FieldReader fields, EndpointBinder endpoints) {
+        this.fields = fields;
+        this.problems = fields.problems();
+        this.endpoints = endpoints;
+    }
+
+    /** The bound service, or null when it has errors (they are recorded). */
+    Bound bind(YamlNode node, String path) {
+        if (!fields.expectMap(node, path)) {
+            return null;
+        }
+        int before = problems.count();
+        fields.rejectUnknownKeys(node, path, KEYS);
+        String name = name(node, path, "name", null);
+        String namespace = name(node, path, "namespace", ServiceKey.DEFAULT_NAMESPACE);
+        String portName = name(node, path, "port", "");
+        Protocol protocol = protocol(node, path);
+        InetSocketAddress listen = listen(node, path);
+        LbPolicy lb = lb(node, path);
+        Duration affinity = FieldReader.optional(node, "affinityTimeout", ServiceSpec.DEFAULT_AFFINITY_TIMEOUT,
+                (n, p) -> fields.duration(n, p, false, ServiceSpec.MAX_AFFINITY_TIMEOUT), path);
+        TcpSettings tcp = TcpSettings.DEFAULTS;
+        UdpSettings udp = UdpSettings.DEFAULTS;
+        if (protocol != null) {
+            rejectOtherProtocolKeys(node, path, protocol);
+            ProtocolSettingsBinder settings = new ProtocolSettingsBinder(fields);
+            tcp = protocol == Protocol.TCP ? settings.tcp(node, path) : tcp;
+            udp = protocol == Protocol.UDP ? settings.udp(node, path) : udp;
+        }
+        List<Endpoint> eps = endpoints.bindAll(node, path);
+        if (problems.count() != before || name == null || protocol == null || listen == null) {
+            return null;
+        }
+        try {
+            ServiceKey key = new ServiceKey(namespace, name, portName, protocol);
+            ServiceSpec spec = new ServiceSpec(key, listen, lb, affinity, tcp, udp);
+            return new Bound(path, new ServiceDefinition(spec, eps), node.field("name").line(),
+                    node.field("listen").line());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // The checks above mirror the model's; this only catches a rule the model gained later.
+            problems.add(node, path, String.valueOf(e.getMessage()));
+            return null;
+        }
+    }
+
+    private String name(YamlNode service, String path, String key, String defaultValue) {
+        YamlNode node = service.field(key);
+        String p = FieldReader.child(path, key);
+        if (node == null) {
+            if (defaultValue == null) {
+                problems.add(service, p, "missing (required)");
+            }
+            return defaultValue;
+        }
+        String value = fields.string(node, p);
+        if (value == null || (value.isEmpty() && defaultValue != null && defaultValue.isEmpty())) {
+            return value;
+        }
+        if (value.length() > MAX_NAME || !NAME.matcher(value).matches()) {
+            problems.add(node, p, node.describe() + " is not a valid " + key + " (" + NAME_EXPECTED + ")");
+            return null;
+        }
+        return value;
+    }
+
+    private Protocol protocol(YamlNode service, String path) {
+        return FieldReader.optional(service, "protocol", Protocol.TCP, (n, p) -> {
+            String text = fields.string(n, p);
+            if (text != null && (text.equalsIgnoreCase("tcp") || text.equalsIgnoreCase("udp"))) {
+                return Protocol.valueOf(text.toUpperCase(Locale.ROOT));
+            }
+            if (text != null) {
+                problems.add(n, p, n.describe() + " is not a valid protocol (expected: tcp or udp)");
+            }
+            return null;
+        }, path);
+    }
+
+    private LbPolicy lb(YamlNode service, String path) {
+        return FieldReader.optional(service, "lb", LbPolicy.ROUND_ROBIN, (n, p) -> {
+            String text = fields.string(n, p);
+            if (text == null) {
+                return null;
+            }
+            try {
+                return LbPolicy.parse(text);
+            } catch (IllegalArgumentException e) {
+                String names = Arrays.stream(LbPolicy.values()).map(LbPolicy::configName)
+                        .collect(Collectors.joining(", "));
+                problems.add(n, p, n.describe() + " is not a valid lb policy (expected one of: " + names + ")");
+                return null;
+            }
+        }, path);
+    }
+
+    private InetSocketAddress listen(YamlNode service, String path) {
+        YamlNode node = service.field("listen");
+        String p = FieldReader.child(path, "listen");
+        if (node == null) {
+            problems.add(service, p, "missing (required)");
+            return null;
+        }
+        return EndpointBinder.listenAddress(fields, node, p);
+    }
+
+    private void rejectOtherProtocolKeys(YamlNode service, String path, Protocol protocol) {
+        Set<String> foreign = protocol == Protocol.TCP ? UDP_KEYS : TCP_KEYS;
+        String owner = protocol == Protocol.TCP ? "udp" : "tcp";
+        for (String key : service.fields().keySet()) {
+            if (foreign.contains(key)) {
+                problems.add(service.field(key), FieldReader.child(path, key), "applies only to " + owner
+                        + " services (this service is " + protocol.lowerName() + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.junction.agent.discovery.file;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reports that something in one directory changed, whatever its name: editors replace files by rename and Kubernetes
+ * ConfigMap volumes swap a {@code ..data} symlink, so filtering by file name would miss real updates. When the
+ * directory cannot be watched (it is missing, or the file system has no watch support) {@link #await} just sleeps and
+ * the caller's poll does the work; {@link #reopen} tries again.
+ *
+ * <p>Thread-safe: {@link #await} runs on the watch thread; {@link #close} may come from any thread and wakes it.
+ */
+final class DirectoryWatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DirectoryWatcher.class);
+
+    private final Path dir;
+    private final String owner;
+    private final boolean enabled;
+
+    private volatile WatchService service;
+    // Guarded by this.
+    private boolean closed;
+    private boolean failureLogged;
+
+    /** {@code enabled} false never watches (poll only); {@code owner} names the source in logs. */
+    DirectoryWatcher(Path dir, String owner, boolean enabled) {
+        this.dir = dir;
+        this.owner = owner;
+        this.enabled = enabled;
+    }
+
+    /** Starts watching if not watching yet. */
+    synchronized void reopen() {
+        if (!enabled || closed || service != null) {
+            return;
+        }
+        WatchService w = null;
+        try {
+            w = FileSystems.getDefault().newWatchService();
+            dir.register(w, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                    StandardWatchEventKinds.ENTRY_DELETE);
+            service = w;
+            failureLogged = false;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            closeQuietly(w);
+            // Retried at every poll while the directory is missing; say so once, not every two seconds.
+            if (!failureLogged) {
+                failureLogged = true;
+                log.warn("cannot watch directory, polling only source={} dir={} reason={}", owner, dir, e.toString());
+            }
+        }
+    }
+
+    /** Waits up to {@code nanos} for a change in the directory; true if one came. */
+    boolean await(long nanos) throws InterruptedException {
+        WatchService w = service;
+        if (w == null) {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+            return false;
+        }
+        WatchKey key;
+        try {
+            key = w.poll(nanos, TimeUnit.NANOSECONDS);
+        } catch (ClosedWatchServiceException e) {
+            return false;
+        }
+        if (key == null) {
+            return false;
+        }
+        boolean any = !key.pollEvents().isEmpty();
+        if (!key.reset()) {
+            // The directory itself went away: report it (the file is gone too) and let reopen() find it later.
+            drop(w);
+            return true;
+        }
+        return any;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        drop(service);
+    }
+
+    private synchronized void drop(WatchService w) {
+        if (w != null && service == w) {
+            service = null;
+            closeQuietly(w);
+        }
+    }
+
+    private void closeQuietly(WatchService w) {
+        if (w != null) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                log.debug("closing directory watch failed source={}", owner, e);
+            }
+        }
+    }
+}

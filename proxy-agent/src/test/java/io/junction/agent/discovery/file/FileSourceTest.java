@@ -1,0 +1,294 @@
+package io.junction.agent.discovery.file;
+
+import io.junction.agent.config.ConfigException;
+import io.junction.agent.config.ConfigLoader;
+import io.junction.core.discovery.DiscoveryListener;
+import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.model.Endpoint;
+import io.junction.core.model.ServiceKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class FileSourceTest {
+    /** The brief's bound for a change to arrive, with head room for a loaded 2-core machine. */
+    private static final long DELIVERY_MS = 2_000;
+    /** How long "nothing arrives" is observed after the reload that decided it has completed. */
+    private static final long QUIET_MS = 300;
+
+    @TempDir
+    Path dir;
+
+    private final List<FileSource> sources = new ArrayList<>();
+
+    @AfterEach
+    void closeSources() {
+        sources.forEach(FileSource::close);
+    }
+
+    /** What the source told the listener, in order. */
+    record Event(String kind, String source, Map<ServiceKey, ServiceDefinition> services, String message,
+                 Throwable cause) {
+    }
+
+    static final class Recorder implements DiscoveryListener {
+        final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onReplace(String source, Map<ServiceKey, ServiceDefinition> services) {
+            events.add(new Event("replace", source, services, null, null));
+        }
+
+        @Override
+        public void onChange(String source, ServiceKey key, ServiceDefinition definition) {
+            events.add(new Event("change", source, null, null, null));
+        }
+
+        @Override
+        public void onError(String source, String message, Throwable cause) {
+            events.add(new Event("error", source, null, message, cause));
+        }
+
+        Event next() throws InterruptedException {
+            Event e = events.poll(DELIVERY_MS, TimeUnit.MILLISECONDS);
+            assertThat(e).as("an event within %d ms", DELIVERY_MS).isNotNull();
+            return e;
+        }
+
+        void assertQuiet() throws InterruptedException {
+            assertThat(events.poll(QUIET_MS, TimeUnit.MILLISECONDS)).isNull();
+        }
+    }
+
+    private static String config(int... endpointPorts) {
+        StringBuilder sb = new StringBuilder("""
+                services:
+                  - name: demo
+                    listen: 127.0.0.1:10080
+                    endpoints:
+                """);
+        for (int port : endpointPorts) {
+            sb.append("      - 127.0.0.1:").append(port).append('\n');
+        }
+        if (endpointPorts.length == 0) {
+            sb.append("      []\n");
+        }
+        return sb.toString();
+    }
+
+    private static List<Integer> ports(Event e) {
+        assertThat(e.kind()).isEqualTo("replace");
+        return e.services().values().iterator().next().endpoints().stream()
+                .map(Endpoint::address).map(a -> a.getPort()).toList();
+    }
+
+    private FileSource start(Path file, Recorder recorder) {
+        FileSource source = new FileSource(file);
+        sources.add(source);
+        source.start(recorder);
+        return source;
+    }
+
+    private void replaceAtomically(Path file, String content) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), ".junction", ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void initialLoadIsDeliveredBeforeStartReturns() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081, 18082));
+        Recorder recorder = new Recorder();
+
+        FileSource source = start(file, recorder);
+
+        Event first = recorder.events.poll();
+        assertThat(first).isNotNull();
+        assertThat(first.source()).isEqualTo("file:" + file).isEqualTo(source.name());
+        assertThat(ports(first)).containsExactly(18081, 18082);
+        assertThat(source.lastGood().services()).isEqualTo(first.services());
+        assertThat(source.reloadCount()).isEqualTo(1);
+        assertThat(source.failureCount()).isZero();
+        assertThat(source.thread().isDaemon()).isTrue();
+        assertThat(source.thread().getName()).startsWith("junction-file-source");
+    }
+
+    @Test
+    void atomicReplaceAndInPlaceRewriteAreDelivered() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        Recorder recorder = new Recorder();
+        start(file, recorder);
+        assertThat(ports(recorder.next())).containsExactly(18081);
+
+        replaceAtomically(file, config(18081, 18082));
+        assertThat(ports(recorder.next())).containsExactly(18081, 18082);
+
+        Files.writeString(file, config(18083));
+        assertThat(ports(recorder.next())).containsExactly(18083);
+        recorder.assertQuiet();
+    }
+
+    @Test
+    void brokenEditIsReportedAndKeepsTheLastGoodStateUntilFixed() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        Recorder recorder = new Recorder();
+        FileSource source = start(file, recorder);
+        var good = recorder.next().services();
+
+        replaceAtomically(file, config(18081).replace("listen: 127.0.0.1:10080", "listen: 127.0.0.1:0"));
+        Event error = recorder.next();
+        assertThat(error.kind()).isEqualTo("error");
+        assertThat(error.message()).contains(file + ":3: services[0].listen:", "port 0 is out of range");
+        assertThat(error.cause()).isInstanceOf(ConfigException.class);
+        assertThat(source.failureCount()).isEqualTo(1);
+        assertThat(source.lastGood().services()).isEqualTo(good);
+        recorder.assertQuiet();
+
+        replaceAtomically(file, config(18084));
+        assertThat(ports(recorder.next())).containsExactly(18084);
+        assertThat(source.failureCount()).isEqualTo(1);
+    }
+
+    @Test
+    void editThatLeavesServicesAloneEmitsNothing() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        Recorder recorder = new Recorder();
+        FileSource source = start(file, recorder);
+        recorder.next();
+
+        replaceAtomically(file, "# a comment\nproxy: {accessLog: false}\n" + config(18081));
+
+        await().atMost(Duration.ofMillis(DELIVERY_MS)).until(() -> source.reloadCount() == 2);
+        assertThat(source.lastGood().accessLog()).isFalse();
+        recorder.assertQuiet();
+    }
+
+    @Test
+    void deletedFileIsAnErrorAndTheStateIsKept() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        Recorder recorder = new Recorder();
+        FileSource source = start(file, recorder);
+        recorder.next();
+
+        Files.delete(file);
+        Event error = recorder.next();
+        assertThat(error.kind()).isEqualTo("error");
+        assertThat(error.message()).contains("file not found");
+        assertThat(source.lastGood().services()).hasSize(1);
+
+        Files.writeString(file, config(18085));
+        assertThat(ports(recorder.next())).containsExactly(18085);
+    }
+
+    @Test
+    void configMapSymlinkSwapIsDelivered() throws Exception {
+        // The layout kubelet writes: file -> ..data/file, ..data -> ..<timestamp>; an update swaps ..data.
+        Path v1 = Files.createDirectory(dir.resolve("..2024_01_01"));
+        Files.writeString(v1.resolve("junction.yaml"), config(18081));
+        Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
+        Path file = dir.resolve("junction.yaml");
+        Files.createSymbolicLink(file, Path.of("..data", "junction.yaml"));
+        Recorder recorder = new Recorder();
+        start(file, recorder);
+        assertThat(ports(recorder.next())).containsExactly(18081);
+
+        Path v2 = Files.createDirectory(dir.resolve("..2024_01_02"));
+        Files.writeString(v2.resolve("junction.yaml"), config(18086));
+        Path tmpLink = Files.createSymbolicLink(dir.resolve("..data_tmp"), v2.getFileName());
+        Files.move(tmpLink, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(v1.resolve("junction.yaml"));
+        Files.delete(v1);
+
+        assertThat(ports(recorder.next())).containsExactly(18086);
+    }
+
+    @Test
+    void pollAloneFindsChangesTheWatchMissed() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        Recorder recorder = new Recorder();
+        FileSource source = new FileSource(file, new ConfigLoader(), Duration.ofMillis(200), Duration.ofMillis(50),
+                false);
+        sources.add(source);
+        source.start(recorder);
+        recorder.next();
+
+        Files.writeString(file, config(18087));
+        assertThat(ports(recorder.next())).containsExactly(18087);
+    }
+
+    @Test
+    void reloadNowBeforeStartIsRefused() {
+        FileSource source = new FileSource(dir.resolve("junction.yaml"));
+        assertThatThrownBy(source::reloadNow).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("expected: a started source");
+    }
+
+    @Test
+    void reloadNowReparsesAndRepeatsErrors() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, "services: [");
+        Recorder recorder = new Recorder();
+        FileSource source = start(file, recorder);
+
+        Event first = recorder.events.poll();
+        assertThat(first).isNotNull();
+        assertThat(first.kind()).isEqualTo("error");
+        assertThat(first.message()).contains("YAML syntax error");
+        assertThat(source.lastGood()).isNull();
+
+        assertThat(source.reloadNow()).isFalse();
+        assertThat(recorder.next().kind()).isEqualTo("error");
+        assertThat(source.failureCount()).isEqualTo(2);
+
+        Files.writeString(file, config(18088));
+        assertThat(ports(recorder.next())).containsExactly(18088);
+        assertThat(source.reloadNow()).isTrue();
+        recorder.assertQuiet();
+        assertThat(source.reloadCount()).isEqualTo(2);
+    }
+
+    @Test
+    void closeStopsTheThreadPromptlyAndSilencesTheSource() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        Recorder recorder = new Recorder();
+        FileSource source = start(file, recorder);
+        recorder.next();
+        Thread thread = source.thread();
+        assertThat(thread.isAlive()).isTrue();
+
+        long t0 = System.nanoTime();
+        source.close();
+        assertThat(thread.isAlive()).isFalse();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1_000);
+
+        Files.writeString(file, config(18089));
+        assertThat(source.reloadNow()).isFalse();
+        recorder.assertQuiet();
+        source.close();
+        assertThatThrownBy(() -> source.start(recorder)).isInstanceOf(IllegalStateException.class);
+    }
+}
