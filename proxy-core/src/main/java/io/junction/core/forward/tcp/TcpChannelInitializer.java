@@ -1,0 +1,53 @@
+package io.junction.core.forward.tcp;
+
+import io.junction.core.metrics.FailureReason;
+import io.junction.core.model.TcpSettings;
+import io.junction.core.state.ServiceHandle;
+import io.junction.core.state.ServiceSnapshot;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sets up each accepted client connection: enforces the listener's connection limit, applies the settings of the
+ * snapshot current at accept time (one volatile read) and installs the idle timer and the frontend handler.
+ *
+ * <p>Thread-safe (shared by every worker loop); each call runs on the accepted channel's event loop.
+ */
+final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final ServiceHandle handle;
+    private final AtomicInteger active;
+
+    TcpChannelInitializer(ServiceHandle handle, AtomicInteger active) {
+        this.handle = handle;
+        this.active = active;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ServiceSnapshot snapshot = handle.current();
+        TcpSettings tcp = snapshot.spec().tcp();
+        if (active.incrementAndGet() > tcp.maxConnections()) {
+            active.decrementAndGet();
+            handle.metrics().onFailure(FailureReason.CONNECTION_LIMIT);
+            TcpConnection.logRejected(handle, ch, FailureReason.CONNECTION_LIMIT);
+            ch.close();
+            return;
+        }
+        ch.config().setWriteBufferWaterMark(
+                new WriteBufferWaterMark(tcp.writeBufferLowWaterMark(), tcp.writeBufferHighWaterMark()));
+        Duration idle = tcp.idleTimeout();
+        if (!idle.isZero()) {
+            // All-idle on the client channel covers both directions: backend bytes are written to it. Observing
+            // output progress keeps a slowly draining connection from counting as idle.
+            ch.pipeline().addLast(new IdleStateHandler(true, 0, 0, idle.toNanos(), TimeUnit.NANOSECONDS));
+        }
+        TcpConnection connection = new TcpConnection(ch, handle, tcp, active);
+        ch.pipeline().addLast(new TcpFrontendHandler(connection, snapshot.picker()));
+    }
+}

@@ -1,0 +1,218 @@
+package io.junction.core.forward.tcp;
+
+import io.junction.core.forward.ServiceListener;
+import io.junction.core.lb.Backend;
+import io.junction.core.model.TcpSettings;
+import io.junction.core.state.ServiceHandle;
+import io.junction.core.testing.TcpBlockingServer;
+import io.junction.core.testing.TcpStreams;
+import io.junction.core.testing.TcpStreams.Hashed;
+import io.junction.core.testing.TcpTestClient;
+import io.junction.core.testing.TestHandles;
+import io.netty.channel.Channel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Byte-exact relaying through the proxy: bulk both ways, half-close both ways, and a slow reader. */
+class TcpProxyBulkTest {
+    private static final int MIB = 1024 * 1024;
+    private static TcpProxyFixture proxy;
+
+    @BeforeAll
+    static void start() {
+        proxy = new TcpProxyFixture();
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    @AfterEach
+    void closeListeners() {
+        proxy.closeListeners();
+    }
+
+    @Test
+    void relays100MiBEachWayAtOnceByteExact() throws Exception {
+        long size = 100L * MIB;
+        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
+        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+                try {
+                    backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
+                } catch (Exception e) {
+                    backendReceived.completeExceptionally(e);
+                }
+            });
+            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), size, 2));
+            s.shutdownOutput();
+            reader.get(60, TimeUnit.SECONDS);
+        })) {
+            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            long start = System.nanoTime();
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                CompletableFuture<Hashed> clientSent = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        Hashed h = TcpStreams.writeRandom(client.getOutputStream(), size, 1);
+                        client.shutdownOutput();
+                        return h;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Hashed clientReceived = TcpStreams.readAll(client.getInputStream());
+
+                assertThat(clientReceived).isEqualTo(backendSent.get(60, TimeUnit.SECONDS));
+                assertThat(backendReceived.get(60, TimeUnit.SECONDS)).isEqualTo(clientSent.get(60, TimeUnit.SECONDS));
+                assertThat(clientReceived.bytes()).isEqualTo(size);
+            }
+            System.out.printf("bulk: 2 x 100 MiB in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            assertThat(backend.errors()).isEmpty();
+            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
+            assertThat(handle.metrics().bytesToBackend()).isEqualTo(size);
+            assertThat(handle.metrics().bytesToClient()).isEqualTo(size);
+            Backend b = TestHandles.backend(handle, backend.address());
+            assertThat(b.bytesToBackend()).isEqualTo(size);
+            assertThat(b.bytesFromBackend()).isEqualTo(size);
+            assertThat(b.activeConnections()).isZero();
+        }
+    }
+
+    @Test
+    void clientHalfCloseStillGetsTheWholeReply() throws Exception {
+        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
+        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
+            // EOF seen: the reply still has to reach the client through the half-closed connection.
+            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), 6L * MIB, 4));
+        })) {
+            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                Hashed sent = TcpStreams.writeRandom(client.getOutputStream(), 2L * MIB, 3);
+                client.shutdownOutput();
+                Hashed received = TcpStreams.readAll(client.getInputStream());
+
+                assertThat(backendReceived.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
+                assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
+                assertThat(received.bytes()).isEqualTo(6L * MIB);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
+            assertThat(backend.errors()).isEmpty();
+        }
+    }
+
+    @Test
+    void backendHalfCloseLetsTheClientKeepSending() throws Exception {
+        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
+        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), 4L * MIB, 5));
+            s.shutdownOutput();
+            backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
+        })) {
+            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                Hashed received = TcpStreams.readAll(client.getInputStream());
+                // The backend's FIN arrived; this direction must still carry everything the client sends now.
+                Hashed sent = TcpStreams.writeRandom(client.getOutputStream(), 3L * MIB, 6);
+                client.shutdownOutput();
+
+                assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
+                assertThat(backendReceived.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
+                assertThat(TcpTestClient.awaitEnd(client, Duration.ofSeconds(3))).isEqualTo(TcpTestClient.Ending.EOF);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
+            assertThat(backend.errors()).isEmpty();
+        }
+    }
+
+    @Test
+    void slowReaderBackpressuresTheBackendAndBoundsProxyMemory() throws Exception {
+        int size = 64 * MIB;
+        TcpSettings tcp = TcpSettings.DEFAULTS;
+        long bound = tcp.writeBufferHighWaterMark() + 64 * 1024; // high-water mark + one read buffer
+        AtomicLong backendWritten = new AtomicLong();
+        byte[] payload = TcpStreams.randomBytes(size, 7);
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            for (int off = 0; off < payload.length; off += 64 * 1024) {
+                s.getOutputStream().write(payload, off, 64 * 1024);
+                backendWritten.addAndGet(64 * 1024);
+            }
+            s.shutdownOutput();
+        })) {
+            ServiceHandle handle = TestHandles.tcp(tcp, List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            Backend b = TestHandles.backend(handle, backend.address());
+            try (Socket client = new Socket()) {
+                client.setReceiveBufferSize(64 * 1024);
+                client.setSoTimeout(10_000);
+                client.connect(listener.localAddress(), 5_000);
+                await().atMost(Duration.ofSeconds(5)).until(() -> b.connections().size() == 1
+                        && TcpConnections.backendChannel(b.connections().iterator().next()) != null);
+                Channel clientSide = b.connections().iterator().next();
+                Channel backendSide = TcpConnections.backendChannel(clientSide);
+
+                ByteArrayOutputStream received = new ByteArrayOutputStream(size);
+                long maxPending = 0;
+                int samples = 0;
+                long writtenAt2s = -1;
+                long slowStart = System.nanoTime();
+                long nextRead = slowStart;
+                while (System.nanoTime() - slowStart < TimeUnit.SECONDS.toNanos(3)) {
+                    if (System.nanoTime() >= nextRead) {
+                        // ~1 KiB/s: 256 bytes every 250 ms.
+                        received.write(TcpTestClient.readExactly(client.getInputStream(), 256));
+                        nextRead += TimeUnit.MILLISECONDS.toNanos(250);
+                    }
+                    assertThat(pending(backendSide)).isZero();
+                    maxPending = Math.max(maxPending, pending(clientSide));
+                    samples++;
+                    if (writtenAt2s < 0 && System.nanoTime() - slowStart > TimeUnit.SECONDS.toNanos(2)) {
+                        writtenAt2s = backendWritten.get();
+                    }
+                    Thread.sleep(10); // sampling pace, not synchronization
+                }
+                long writtenAt3s = backendWritten.get();
+                System.out.printf("slow reader: samples=%d maxPending=%d backendWritten=%d%n",
+                        samples, maxPending, writtenAt3s);
+                assertThat(samples).isGreaterThan(100);
+                assertThat(maxPending).isLessThanOrEqualTo(bound).isGreaterThanOrEqualTo(tcp.writeBufferLowWaterMark());
+                // Back-pressured: the backend is stuck far below 64 MiB and no longer advancing.
+                assertThat(writtenAt3s).isLessThan(size / 2);
+                assertThat(writtenAt3s - writtenAt2s).isLessThan(MIB);
+
+                client.getInputStream().transferTo(received);
+                assertThat(received.size()).isEqualTo(size);
+                assertThat(Arrays.equals(received.toByteArray(), payload)).as("64 MiB intact").isTrue();
+            }
+            assertThat(backend.errors()).isEmpty();
+        }
+    }
+
+    private static long pending(Channel ch) throws Exception {
+        return ch.eventLoop().submit(() -> {
+            var buffer = ch.unsafe().outboundBuffer();
+            return buffer == null ? 0L : buffer.totalPendingWriteBytes();
+        }).get(5, TimeUnit.SECONDS);
+    }
+}

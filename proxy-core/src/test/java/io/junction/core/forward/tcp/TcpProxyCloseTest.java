@@ -1,0 +1,189 @@
+package io.junction.core.forward.tcp;
+
+import io.junction.core.forward.ServiceListener;
+import io.junction.core.lb.Backend;
+import io.junction.core.metrics.FailureReason;
+import io.junction.core.metrics.ServiceMetrics;
+import io.junction.core.model.TcpSettings;
+import io.junction.core.state.ServiceHandle;
+import io.junction.core.testing.TcpBlockingServer;
+import io.junction.core.testing.TcpEchoServer;
+import io.junction.core.testing.TcpSocketStates;
+import io.junction.core.testing.TcpStreams;
+import io.junction.core.testing.TcpTestClient;
+import io.junction.core.testing.TcpTestClient.Ending;
+import io.junction.core.testing.TestHandles;
+import io.netty.channel.Channel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** How connections end: resets, the connection limit, the idle timeout and draining. */
+class TcpProxyCloseTest {
+    private static TcpProxyFixture proxy;
+
+    @BeforeAll
+    static void start() {
+        proxy = new TcpProxyFixture();
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    @AfterEach
+    void closeListeners() {
+        proxy.closeListeners();
+    }
+
+    @Test
+    void backendResetReachesTheClientAsReset() throws Exception {
+        CountDownLatch clientReading = new CountDownLatch(1);
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            byte[] chunk = TcpStreams.randomBytes(64 * 1024, 21);
+            for (int i = 0; i < 4; i++) {
+                s.getOutputStream().write(chunk);
+            }
+            clientReading.await(5, TimeUnit.SECONDS);
+            s.setSoLinger(true, 0);
+            s.close(); // abortive: RST mid-transfer
+        })) {
+            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                TcpTestClient.readExactly(client.getInputStream(), 64 * 1024);
+                clientReading.countDown();
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> TcpStreams.readAll(client.getInputStream()))
+                        .isInstanceOf(SocketException.class)
+                        .hasMessageContaining("Connection reset");
+                System.out.printf("backend reset: client saw reset after %d ms%n",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+            assertNoHalfClosedSockets(listener.localAddress().getPort(), backend.address().getPort());
+            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
+        }
+    }
+
+    @Test
+    void clientResetReachesTheBackendAsReset() throws Exception {
+        CountDownLatch backendReading = new CountDownLatch(1);
+        CompletableFuture<Ending> backendSaw = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            TcpTestClient.readExactly(s.getInputStream(), 1024);
+            backendReading.countDown();
+            backendSaw.complete(TcpTestClient.awaitEnd(s, Duration.ofSeconds(5)));
+        })) {
+            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            Socket client = TcpTestClient.connect(listener.localAddress());
+            client.getOutputStream().write(TcpStreams.randomBytes(1024, 22));
+            assertThat(backendReading.await(5, TimeUnit.SECONDS)).isTrue();
+            client.getOutputStream().write(TcpStreams.randomBytes(8 * 1024, 23));
+            client.setSoLinger(true, 0);
+            client.close();
+
+            assertThat(backendSaw.get(5, TimeUnit.SECONDS)).isEqualTo(Ending.RESET);
+            assertNoHalfClosedSockets(listener.localAddress().getPort(), backend.address().getPort());
+            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
+        try (TcpEchoServer echo = new TcpEchoServer()) {
+            ServiceHandle handle = TestHandles.tcp(TcpSettings.DEFAULTS.withMaxConnections(5), List.of(echo.address()));
+            ServiceListener listener = proxy.bind(handle);
+            ServiceMetrics m = handle.metrics();
+            List<Socket> kept = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    Socket s = TcpTestClient.connect(listener.localAddress());
+                    kept.add(s);
+                    TcpTestClient.assertEcho(s, new byte[] {(byte) i});
+                }
+                for (int i = 0; i < 3; i++) {
+                    try (Socket excess = TcpTestClient.connect(listener.localAddress())) {
+                        assertThat(TcpTestClient.awaitEnd(excess, Duration.ofSeconds(1))).isNotEqualTo(Ending.TIMEOUT);
+                    }
+                }
+                assertThat(m.failures(FailureReason.CONNECTION_LIMIT)).isEqualTo(3);
+                assertThat(m.connectionsActive()).isEqualTo(5);
+                assertThat(echo.accepted()).isEqualTo(5);
+                for (Socket s : kept) {
+                    TcpTestClient.assertEcho(s, TcpStreams.randomBytes(4096, 31));
+                }
+                kept.remove(0).close();
+                await().atMost(Duration.ofSeconds(3)).until(() -> m.connectionsActive() == 4);
+                try (Socket again = TcpTestClient.connect(listener.localAddress())) {
+                    TcpTestClient.assertEcho(again, new byte[] {9});
+                }
+            } finally {
+                for (Socket s : kept) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void idleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        try (TcpEchoServer echo = new TcpEchoServer()) {
+            ServiceHandle handle = TestHandles.tcp(
+                    TcpSettings.DEFAULTS.withIdleTimeout(Duration.ofMillis(300)), List.of(echo.address()));
+            ServiceListener listener = proxy.bind(handle);
+            try (Socket s = TcpTestClient.connect(listener.localAddress())) {
+                TcpTestClient.assertEcho(s, new byte[] {1});
+                long idleFrom = System.nanoTime();
+                assertThat(TcpTestClient.awaitEnd(s, Duration.ofSeconds(3))).isEqualTo(Ending.EOF);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleFrom)).isGreaterThanOrEqualTo(250);
+            }
+            assertThat(handle.metrics().failures(FailureReason.IDLE_TIMEOUT)).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(3)).until(() -> echo.active() == 0);
+            assertThat(handle.metrics().connectionsActive()).isZero();
+        }
+    }
+
+    @Test
+    void closeGracefullyDeliversQueuedBytesThenClosesBothLegs() throws Exception {
+        try (TcpEchoServer echo = new TcpEchoServer()) {
+            ServiceHandle handle = TestHandles.tcp(List.of(echo.address()));
+            ServiceListener listener = proxy.bind(handle);
+            Backend backend = TestHandles.backend(handle, echo.address());
+            try (Socket s = TcpTestClient.connect(listener.localAddress())) {
+                TcpTestClient.assertEcho(s, new byte[] {7});
+                await().atMost(Duration.ofSeconds(3)).until(() -> backend.connections().size() == 1);
+                for (Channel ch : backend.connections()) {
+                    TcpConnections.closeGracefully(ch, FailureReason.DRAIN_TIMEOUT);
+                }
+                assertThat(TcpTestClient.awaitEnd(s, Duration.ofSeconds(3))).isEqualTo(Ending.EOF);
+            }
+            await().atMost(Duration.ofSeconds(3)).until(() -> echo.active() == 0);
+            assertThat(handle.metrics().failures(FailureReason.DRAIN_TIMEOUT)).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(3)).until(() -> backend.activeConnections() == 0);
+        }
+    }
+
+    /** No proxy (or test) socket on these ports is left in CLOSE_WAIT or FIN_WAIT2. */
+    private static void assertNoHalfClosedSockets(int... ports) {
+        await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+            assertThat(TcpSocketStates.inState(TcpSocketStates.CLOSE_WAIT, ports)).isEmpty();
+            assertThat(TcpSocketStates.inState(TcpSocketStates.FIN_WAIT2, ports)).isEmpty();
+        });
+    }
+}
