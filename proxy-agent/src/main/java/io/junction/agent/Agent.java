@@ -84,9 +84,9 @@ public final class Agent implements AutoCloseable {
         ProxyController controller = new ProxyController(factories, registry, TcpConnections::closeGracefully,
                 MIN_SYNC_INTERVAL_MS);
         FileSource fileSource = new FileSource(configFile);
-        FunctionCounter.builder("junction.config.reloads", fileSource, FileSource::reloads)
+        FunctionCounter.builder("junction.config.reloads", fileSource, FileSource::reloadCount)
                 .description("Config file reloads applied").register(registry);
-        FunctionCounter.builder("junction.config.reload.failures", fileSource, FileSource::reloadFailures)
+        FunctionCounter.builder("junction.config.reload.failures", fileSource, FileSource::failureCount)
                 .description("Config file reloads rejected (the last good config kept serving)").register(registry);
         controller.addSource(fileSource);
         controller.start();
@@ -121,8 +121,8 @@ public final class Agent implements AutoCloseable {
     private static Map<String, Object> configStatus(FileSource source, Path configFile) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("configFile", configFile.toString());
-        m.put("configReloads", source.reloads());
-        m.put("configReloadFailures", source.reloadFailures());
+        m.put("configReloads", source.reloadCount());
+        m.put("configReloadFailures", source.failureCount());
         return m;
     }
 

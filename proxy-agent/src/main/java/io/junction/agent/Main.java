@@ -59,7 +59,7 @@ public final class Main implements Callable<Integer> {
             Path file = config != null ? config : defaultConfig();
             AgentConfig cfg;
             try {
-                cfg = ConfigLoader.load(file);
+                cfg = new ConfigLoader().load(file);
             } catch (ConfigException e) {
                 System.err.println("junction: invalid config, not starting:");
                 System.err.println(e.getMessage());
@@ -99,7 +99,7 @@ public final class Main implements Callable<Integer> {
             int bad = 0;
             for (Path f : files) {
                 try {
-                    AgentConfig cfg = ConfigLoader.load(f);
+                    AgentConfig cfg = new ConfigLoader().load(f);
                     System.out.println(f + ": ok (" + cfg.services().size() + " services)");
                 } catch (ConfigException e) {
                     bad++;

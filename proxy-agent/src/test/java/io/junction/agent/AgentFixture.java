@@ -37,7 +37,7 @@ final class AgentFixture {
     }
 
     static Agent start(Path config) {
-        return Agent.start(config, ConfigLoader.load(config), Duration.ofSeconds(10));
+        return Agent.start(config, new ConfigLoader().load(config), Duration.ofSeconds(10));
     }
 
     static String endpoints(InetSocketAddress... backends) {
