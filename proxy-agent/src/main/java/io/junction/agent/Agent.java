@@ -190,10 +190,11 @@ public final class Agent implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
     }
 
+    /** {@code accessLog: false} silences the access logger; {@code true} leaves the level logback.xml gives it. */
     private static void setAccessLog(boolean on) {
         org.slf4j.Logger access = LoggerFactory.getLogger("junction.access");
-        if (access instanceof ch.qos.logback.classic.Logger logback) {
-            logback.setLevel(on ? Level.INFO : Level.OFF);
+        if (!on && access instanceof ch.qos.logback.classic.Logger logback) {
+            logback.setLevel(Level.OFF);
         }
     }
 
