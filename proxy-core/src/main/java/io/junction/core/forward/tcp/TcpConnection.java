@@ -236,8 +236,8 @@ final class TcpConnection {
             return;
         }
         if (log.isDebugEnabled()) {
-            log.debug("event=exception service={} side={} channel={} cause=\"{}\"", handle.key(),
-                    side == client ? "client" : "backend", side, cause.toString());
+            log.debug("event=exception service={} side={} channel={}", handle.key(),
+                    side == client ? "client" : "backend", side, cause);
         }
         result = cause instanceof IOException ? "reset" : "error";
         abort(side);
