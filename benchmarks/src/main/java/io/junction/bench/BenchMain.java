@@ -15,6 +15,11 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("jmh")) {
+            if (BenchMain.class.getResource("/META-INF/BenchmarkList") == null) {
+                System.err.println("junction-bench jmh: no JMH benchmarks in this jar (META-INF/BenchmarkList is"
+                        + " missing); rebuild with `mvn -B -q -pl benchmarks -am package -DskipTests`");
+                System.exit(1);
+            }
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }

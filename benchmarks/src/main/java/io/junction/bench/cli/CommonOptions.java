@@ -13,7 +13,7 @@ import java.util.List;
 public final class CommonOptions {
     static final List<String> DEFAULT_TARGETS = List.of("direct", "junction", "haproxy", "nginx");
 
-    @Option(names = "--quick", description = "Short profile: 2 rounds × 2 s, 0.5 s warm-up (all modes < 2 min).")
+    @Option(names = "--quick", description = "Short profile: 2 rounds × 1.5 s, 0.3 s warm-up (all modes < 2 min).")
     boolean quick;
 
     @Option(names = "--full", description = "Long profile: 5 rounds × 10 s, 3 s warm-up.")
@@ -21,6 +21,10 @@ public final class CommonOptions {
 
     @Option(names = "--rounds", description = "Interleaved rounds (overrides the profile).")
     Integer rounds;
+
+    @Option(names = "--prime", converter = DurationConverter.class,
+            description = "Unrecorded load per target before round 1 (JIT warm-up), e.g. 2s (overrides the profile).")
+    Duration prime;
 
     @Option(names = "--warmup", converter = DurationConverter.class,
             description = "Warm-up per target and round, e.g. 1s (overrides the profile).")
@@ -88,6 +92,10 @@ public final class CommonOptions {
 
     int rounds() {
         return rounds != null ? rounds : profile().rounds();
+    }
+
+    Duration prime() {
+        return prime != null ? prime : profile().prime();
     }
 
     Duration warmup() {

@@ -109,7 +109,7 @@ final class Invocation {
             Files.createDirectories(resultsDir);
             for (LoadSpec spec : specs) {
                 RunPlan plan = new RunPlan(spec, o.rounds(), targets(o, names), required(o, names), resultsDir,
-                        o.backendPort, o.proxyThreads(), pinCpu, o.profile().drain());
+                        o.backendPort, o.proxyThreads(), pinCpu, o.profile().drain(), o.prime());
                 reports.add(new Runner(plan, clientGroup, progress).run());
             }
         } catch (RunFailedException e) {

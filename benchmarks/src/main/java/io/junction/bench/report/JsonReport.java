@@ -49,6 +49,7 @@ public final class JsonReport {
         spec.put("messageSize", s.messageSize());
         spec.put("direction", s.direction().name().toLowerCase());
         spec.put("rate", s.rate());
+        spec.put("primeSeconds", r.prime().toMillis() / 1000.0);
         spec.put("warmupSeconds", s.warmup().toMillis() / 1000.0);
         spec.put("durationSeconds", s.duration().toMillis() / 1000.0);
         spec.put("maxOps", s.maxOps());

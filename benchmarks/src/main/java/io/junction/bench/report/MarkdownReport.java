@@ -22,6 +22,12 @@ public final class MarkdownReport {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(title).append("\n\n");
         b.append("Host: ").append(host.describe()).append(".\n\n");
+        if (host.busy()) {
+            b.append("> **Warning:** the machine was busy when the run started (load average ")
+                    .append(fmt(host.loadAverage(), 2)).append(" on ").append(host.cores())
+                    .append(" cores); other processes compete with the proxies and the generator, so expect"
+                            + " noisy numbers.\n\n");
+        }
         for (ModeReport r : reports) {
             b.append(renderMode(r)).append('\n');
         }
@@ -34,8 +40,9 @@ public final class MarkdownReport {
         b.append("## ").append(mode.cliName()).append(": ").append(r.spec().describe()).append("\n\n");
         b.append(r.rounds()).append(" interleaved rounds (").append(String.join(" → ", r.order()))
                 .append(") × ").append(seconds(r.spec().duration().toMillis())).append(" s, warm-up ")
-                .append(seconds(r.spec().warmup().toMillis())).append(" s; medians across rounds.\n\n");
-        List<Column> cols = columns(mode);
+                .append(seconds(r.spec().warmup().toMillis())).append(" s, after one unrecorded ")
+                .append(seconds(r.prime().toMillis())).append(" s priming pass per target; medians across rounds.\n\n");
+        List<Column> cols = columns(mode, has(r, Summaries.DIRECT), has(r, Summaries.HAPROXY));
         StringBuilder header = new StringBuilder("|");
         StringBuilder rule = new StringBuilder("|");
         for (Column c : cols) {
@@ -60,7 +67,11 @@ public final class MarkdownReport {
         return b.toString();
     }
 
-    private static List<Column> columns(Mode mode) {
+    private static boolean has(ModeReport r, String target) {
+        return r.summaries().stream().anyMatch(s -> s.target().equals(target));
+    }
+
+    private static List<Column> columns(Mode mode, boolean direct, boolean haproxy) {
         List<Column> c = new ArrayList<>();
         c.add(new Column("target", TargetSummary::target));
         String unit = mode.primaryUnit();
@@ -68,8 +79,12 @@ public final class MarkdownReport {
         c.add(new Column("min–max", s -> mode == Mode.TCP_STREAM
                 ? fmt(s.primaryMin(), 2) + "–" + fmt(s.primaryMax(), 2)
                 : count(s.primaryMin()) + "–" + count(s.primaryMax())));
-        c.add(new Column("× direct", s -> fmt(s.vsDirect(), 2)));
-        c.add(new Column("× haproxy", s -> fmt(s.vsHaproxy(), 2)));
+        if (direct) {
+            c.add(new Column("× direct", s -> fmt(s.vsDirect(), 2)));
+        }
+        if (haproxy) {
+            c.add(new Column("× haproxy", s -> fmt(s.vsHaproxy(), 2)));
+        }
         switch (mode) {
             case TCP_STREAM -> {
                 c.add(new Column("proxy CPU s/GB", s -> fmt(s.cpuSecondsPerGb(), 3)));
@@ -91,7 +106,9 @@ public final class MarkdownReport {
                 c.add(new Column("p99 µs", s -> fmt(s.p99(), 0)));
                 c.add(new Column("p99.9 µs", s -> fmt(s.p999(), 0)));
                 c.add(new Column("max µs", s -> fmt(s.max(), 0)));
-                c.add(new Column("p99 × direct", s -> fmt(s.p99VsDirect(), 2)));
+                if (direct) {
+                    c.add(new Column("p99 × direct", s -> fmt(s.p99VsDirect(), 2)));
+                }
                 c.add(new Column("proxy CPU µs/op", s -> fmt(s.cpuMicrosPerOp(), 2)));
                 c.add(new Column("proxy CPU s/GB", s -> fmt(s.cpuSecondsPerGb(), 1)));
             }

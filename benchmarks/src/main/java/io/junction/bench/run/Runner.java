@@ -77,8 +77,9 @@ public final class Runner {
                     addresses.put(t, t.start(context));
                     started.add(t);
                     if (t.launchMillis() >= 0) {
-                        log.info("target={} ready address={} launchToListeningMillis={}", t.name(),
-                                addresses.get(t), t.launchMillis());
+                        InetSocketAddress a = addresses.get(t);
+                        log.info("target={} ready address={}:{} launchToListeningMillis={}", t.name(),
+                                a.getAddress().getHostAddress(), a.getPort(), t.launchMillis());
                     }
                 } catch (TargetUnavailableException e) {
                     if (plan.required().contains(t.name()) && !e.unsupported()) {
@@ -114,6 +115,11 @@ public final class Runner {
     }
 
     private List<RoundResult> rounds(Map<Target, InetSocketAddress> addresses) throws InterruptedException {
+        if (!plan.prime().isZero()) {
+            for (Map.Entry<Target, InetSocketAddress> e : addresses.entrySet()) {
+                prime(e.getKey(), e.getValue());
+            }
+        }
         List<RoundResult> results = new ArrayList<>();
         for (int round = 1; round <= plan.rounds(); round++) {
             for (Map.Entry<Target, InetSocketAddress> e : addresses.entrySet()) {
@@ -121,6 +127,19 @@ public final class Runner {
             }
         }
         return results;
+    }
+
+    /** Unrecorded load so the first measured round does not include JIT compilation. */
+    private void prime(Target target, InetSocketAddress address) throws InterruptedException {
+        LoadSpec spec = plan.spec();
+        LoadControl control = new LoadControl(spec.maxOps());
+        Tally tally = new Tally();
+        progress.warmup(String.format("%s priming %-9s", spec.mode().cliName(), target.name()), spec.mode(), tally,
+                System.nanoTime() + plan.prime().toNanos());
+        LoadGenerator generator = LoadGenerators.create(spec, address, clientGroup, control, tally);
+        generator.start();
+        control.awaitExhausted(plan.prime());
+        generator.stop(plan.drain());
     }
 
     private RoundResult measure(Target target, InetSocketAddress address, int round) throws InterruptedException {
@@ -184,7 +203,7 @@ public final class Runner {
                 connect.put(t.name(), con);
             }
         }
-        return new ModeReport(plan.spec(), plan.rounds(), order, Summaries.withRatios(rows), results, skipped,
+        return new ModeReport(plan.spec(), plan.rounds(), plan.prime(), order, Summaries.withRatios(rows), results, skipped,
                 latency, connect);
     }
 }
