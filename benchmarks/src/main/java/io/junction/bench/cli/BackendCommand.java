@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * Main thread only; the backend runs on its own event loops.
  */
 @Command(name = "backend", mixinStandardHelpOptions = true,
-        description = {"Runs a built-in backend on 127.0.0.1 until Ctrl-C (or --for).",
-            "KIND: sink, stream (1-byte header U/D/B picks upload/download/both), echo, http, udp-echo."})
+        description = "Runs a built-in backend on 127.0.0.1 until Ctrl-C (or --for). KIND: sink, stream (1-byte"
+                + " header U/D/B picks upload/download/both), echo, http, udp-echo.")
 final class BackendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KIND", description = "sink, stream, echo, http or udp-echo.")
     String kind;

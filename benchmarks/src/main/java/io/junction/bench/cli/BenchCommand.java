@@ -7,14 +7,14 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "junction-bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {
-            "Load harness for Junction: measures direct (backend only), Junction, HAProxy, nginx and any",
-            "host:port target interleaved in one run, on 127.0.0.1 only, with built-in backends.",
+            "Load harness for Junction: measures direct (backend only), Junction, HAProxy, nginx and any host:port"
+                + " target interleaved in one run, on 127.0.0.1 only, with built-in backends.",
             "",
-            "  junction-bench tcp-rr --quick               request/response latency, all default targets",
+            "  junction-bench tcp-rr --quick",
             "  junction-bench tcp-stream --targets direct,haproxy --direction both",
-            "  junction-bench all --quick                  every mode, about two minutes",
-            "  junction-bench backend echo --port 18081    a backend on its own",
-            "  junction-bench jmh [JMH options]            the JMH micro-benchmarks (-h for JMH's help)"},
+            "  junction-bench all --quick                (every mode, under two minutes)",
+            "  junction-bench backend echo --port 18081  (a backend on its own)",
+            "  junction-bench jmh [JMH options]          (JMH; jmh -h for its help)"},
         subcommands = {TcpStreamCommand.class, TcpRrCommand.class, TcpCrrCommand.class, UdpStreamCommand.class,
             UdpRrCommand.class, AllCommand.class, BackendCommand.class},
         footer = {"", "Results go to results/<timestamp>/ (Markdown, JSON, .hgrm, PNG). See benchmarks/README.md."})

@@ -99,8 +99,10 @@ final class Invocation {
             }
         }
         String started = LocalDateTime.now().withNano(0).toString();
-        Path resultsDir = o.results != null ? o.results : home().resolve("results")
-                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        // Absolute, because the proxies get paths in their configs and nginx resolves relative ones to its prefix.
+        Path resultsDir = (o.results != null ? o.results : home().resolve("results")
+                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
+                .toAbsolutePath().normalize();
         HostInfo host = HostInfo.current(pinCpu >= 0, o.proxyThreads(), o.clientThreads);
         List<ModeReport> reports = new ArrayList<>();
         EventLoopGroup clientGroup = Transports.newEventLoopGroup(o.clientThreads, "bench-client");

@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
  * {@code tcp-crr}. Main thread only.
  */
 @Command(name = "tcp-crr", mixinStandardHelpOptions = true,
-        description = {"Connect, request, response, close: new connections/s, connect latency and transaction",
-            "latency (connect call to last answer byte)."})
+        description = "Connect, request, response, close: new connections/s, connect latency and transaction"
+                + " latency (connect call to last answer byte).")
 final class TcpCrrCommand extends ModeCommand {
     @Option(names = {"-c", "--connections"}, defaultValue = ModeDefaults.CRR_CONNECTIONS,
             description = "Concurrent connect loops (default: ${DEFAULT-VALUE}).")

@@ -10,9 +10,9 @@ import picocli.CommandLine.Option;
  * {@code tcp-rr}. Main thread only.
  */
 @Command(name = "tcp-rr", mixinStandardHelpOptions = true,
-        description = {"Request/response over persistent connections: req/s and latency percentiles.",
-            "Closed loop by default; --rate R runs a fixed schedule and measures from each request's intended",
-            "start, which corrects coordinated omission."})
+        description = "Request/response over persistent connections: req/s and latency percentiles. Closed loop by"
+                + " default; --rate R runs a fixed schedule and measures from each request's intended start, which"
+                + " corrects coordinated omission.")
 final class TcpRrCommand extends ModeCommand {
     @Option(names = {"-c", "--connections"}, defaultValue = ModeDefaults.RR_CONNECTIONS,
             description = "Persistent connections, one request in flight each (default: ${DEFAULT-VALUE}).")

@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
  * {@code udp-stream}. Main thread only.
  */
 @Command(name = "udp-stream", mixinStandardHelpOptions = true,
-        description = {"Paced datagrams through the target to a UDP echo backend and back: delivered datagrams/s,",
-            "loss and round-trip latency."})
+        description = "Paced datagrams through the target to a UDP echo backend and back: delivered datagrams/s,"
+                + " loss and round-trip latency.")
 final class UdpStreamCommand extends ModeCommand {
     @Option(names = {"-c", "--connections", "--flows"}, defaultValue = ModeDefaults.UDP_STREAM_FLOWS,
             description = "Flows (source ports) (default: ${DEFAULT-VALUE}).")
