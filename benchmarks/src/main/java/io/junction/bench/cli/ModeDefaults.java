@@ -18,7 +18,7 @@ final class ModeDefaults {
     static final String UDP_RR_FLOWS = "4";
     static final String RR_SIZE = "64";
     static final String UDP_STREAM_SIZE = "512";
-    static final String UDP_STREAM_RATE = "50000";
+    static final String UDP_STREAM_RATE = "20000";
     static final String UDP_TIMEOUT = "200ms";
 
     private ModeDefaults() {

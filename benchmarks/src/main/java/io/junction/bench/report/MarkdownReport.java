@@ -57,6 +57,12 @@ public final class MarkdownReport {
             }
             b.append('\n');
         }
+        r.summaries().stream()
+                .filter(s -> s.target().equals(Summaries.DIRECT) && s.lossPercent() > 0.1)
+                .findFirst()
+                .ifPresent(s -> b.append("\n> **Note:** direct lost ").append(fmt(s.lossPercent(), 2))
+                        .append(" % of datagrams with no proxy in the path: the generator or backend is saturated"
+                                + " (or the machine is busy); lower --rate before comparing proxies.\n"));
         if (!r.skipped().isEmpty()) {
             b.append('\n');
             for (Map.Entry<String, String> e : r.skipped().entrySet()) {
