@@ -5,8 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * Writes every read buffer back unchanged (no copy) and flushes once per read batch. Sharable; the per-connection
- * state (pending flush) lives in the channel, not here.
+ * Writes every read buffer back unchanged (no copy) and flushes once per read batch. Thread-safe and sharable: the
+ * per-connection state (pending flush) lives in the channel, not here.
  */
 @ChannelHandler.Sharable
 final class EchoHandler extends ChannelInboundHandlerAdapter {

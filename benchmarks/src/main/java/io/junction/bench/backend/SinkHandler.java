@@ -6,7 +6,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Discards every read. Stateless and {@link ChannelHandler.Sharable}, so one instance serves all connections.
+ * Discards every read. Thread-safe: stateless and {@link ChannelHandler.Sharable}, so one instance serves all
+ * connections.
  */
 @ChannelHandler.Sharable
 final class SinkHandler extends ChannelInboundHandlerAdapter {

@@ -6,7 +6,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 
 /**
- * Sends every datagram back to its sender, reusing the received buffer. Sharable and stateless.
+ * Sends every datagram back to its sender, reusing the received buffer. Thread-safe: sharable and stateless.
  */
 @ChannelHandler.Sharable
 final class UdpEchoHandler extends SimpleChannelInboundHandler<DatagramPacket> {
