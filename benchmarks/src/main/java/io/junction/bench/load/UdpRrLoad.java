@@ -1,0 +1,63 @@
+package io.junction.bench.load;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code udp-rr}: N flows, each with one datagram in flight; an answer (matched by sequence number) or a timeout
+ * triggers the next datagram. Control-thread only; each flow is confined to its event loop.
+ */
+final class UdpRrLoad implements LoadGenerator {
+    private final LoadSpec spec;
+    private final InetSocketAddress target;
+    private final EventLoopGroup group;
+    private final LoadControl control;
+    private final Tally tally;
+    private final ChannelSet channels = new ChannelSet();
+
+    UdpRrLoad(LoadSpec spec, InetSocketAddress target, EventLoopGroup group, LoadControl control, Tally tally) {
+        this.spec = spec;
+        this.target = target;
+        this.group = group;
+        this.control = control;
+        this.tally = tally;
+    }
+
+    @Override
+    public void start() throws InterruptedException {
+        var bootstrap = ClientBootstraps.udp(group, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new UdpClientHandler(spec.messageSize(), 0, spec.udpTimeout(), control, tally,
+                        channels.inFlight));
+            }
+        });
+        List<ChannelFuture> connects = new ArrayList<>();
+        for (int i = 0; i < spec.connections(); i++) {
+            connects.add(bootstrap.connect(target, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+        }
+        for (ChannelFuture f : connects) {
+            f.await();
+            if (f.isSuccess()) {
+                channels.add(f.channel());
+            } else {
+                tally.errors.increment();
+            }
+        }
+    }
+
+    @Override
+    public void stop(Duration drain) throws InterruptedException {
+        control.stop();
+        channels.awaitIdle(drain);
+        channels.closeAll();
+    }
+}

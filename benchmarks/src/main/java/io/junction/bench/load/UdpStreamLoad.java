@@ -1,0 +1,66 @@
+package io.junction.bench.load;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code udp-stream}: N flows (connected datagram sockets, one source port each) sending paced datagrams to the UDP
+ * echo backend; every datagram carries a sequence number and its send time, so the echo gives both delivered rate,
+ * loss and round-trip latency. Control-thread only; each flow is confined to its event loop.
+ */
+final class UdpStreamLoad implements LoadGenerator {
+    private final LoadSpec spec;
+    private final InetSocketAddress target;
+    private final EventLoopGroup group;
+    private final LoadControl control;
+    private final Tally tally;
+    private final ChannelSet channels = new ChannelSet();
+
+    UdpStreamLoad(LoadSpec spec, InetSocketAddress target, EventLoopGroup group, LoadControl control, Tally tally) {
+        this.spec = spec;
+        this.target = target;
+        this.group = group;
+        this.control = control;
+        this.tally = tally;
+    }
+
+    @Override
+    public void start() throws InterruptedException {
+        double perFlowPerNano = spec.rate() / 1e9 / spec.connections();
+        var bootstrap = ClientBootstraps.udp(group, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new UdpClientHandler(spec.messageSize(), perFlowPerNano, null, control,
+                        tally, channels.inFlight));
+            }
+        });
+        List<ChannelFuture> connects = new ArrayList<>();
+        for (int i = 0; i < spec.connections(); i++) {
+            connects.add(bootstrap.connect(target, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+        }
+        for (ChannelFuture f : connects) {
+            f.await();
+            if (f.isSuccess()) {
+                channels.add(f.channel());
+            } else {
+                tally.errors.increment();
+            }
+        }
+    }
+
+    @Override
+    public void stop(Duration drain) throws InterruptedException {
+        control.stop();
+        // Echoes of the last datagrams are still on their way; their send time is in the window, so they count.
+        channels.awaitIdle(drain);
+        channels.closeAll();
+    }
+}

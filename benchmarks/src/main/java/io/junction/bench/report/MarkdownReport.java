@@ -1,0 +1,143 @@
+package io.junction.bench.report;
+
+import io.junction.bench.load.Mode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Renders mode reports as Markdown tables. Pure; thread-safe (stateless).
+ */
+public final class MarkdownReport {
+    private MarkdownReport() {
+    }
+
+    private record Column(String header, Function<TargetSummary, String> cell) {
+    }
+
+    public static String render(String title, HostInfo host, List<ModeReport> reports) {
+        StringBuilder b = new StringBuilder();
+        b.append("# ").append(title).append("\n\n");
+        b.append("Host: ").append(host.describe()).append(".\n\n");
+        if (host.busy()) {
+            b.append("> **Warning:** the machine was busy when the run started (load average ")
+                    .append(fmt(host.loadAverage(), 2)).append(" on ").append(host.cores())
+                    .append(" cores); other processes compete with the proxies and the generator, so expect"
+                            + " noisy numbers.\n\n");
+        }
+        for (ModeReport r : reports) {
+            b.append(renderMode(r)).append('\n');
+        }
+        return b.toString();
+    }
+
+    public static String renderMode(ModeReport r) {
+        Mode mode = r.spec().mode();
+        StringBuilder b = new StringBuilder();
+        b.append("## ").append(mode.cliName()).append(": ").append(r.spec().describe()).append("\n\n");
+        b.append(r.rounds()).append(" interleaved rounds (").append(String.join(" → ", r.order()))
+                .append(") × ").append(seconds(r.spec().duration().toMillis())).append(" s, warm-up ")
+                .append(seconds(r.spec().warmup().toMillis())).append(" s, after one unrecorded ")
+                .append(seconds(r.prime().toMillis())).append(" s priming pass per target; medians across rounds.\n\n");
+        List<Column> cols = columns(mode, has(r, Summaries.DIRECT), has(r, Summaries.HAPROXY));
+        StringBuilder header = new StringBuilder("|");
+        StringBuilder rule = new StringBuilder("|");
+        for (Column c : cols) {
+            header.append(' ').append(c.header()).append(" |");
+            rule.append(c == cols.get(0) ? " --- |" : " ---: |");
+        }
+        b.append(header).append('\n').append(rule).append('\n');
+        for (TargetSummary s : r.summaries()) {
+            b.append('|');
+            for (Column c : cols) {
+                b.append(' ').append(c.cell().apply(s)).append(" |");
+            }
+            b.append('\n');
+        }
+        r.summaries().stream()
+                .filter(s -> s.target().equals(Summaries.DIRECT) && s.lossPercent() > 0.1)
+                .findFirst()
+                .ifPresent(s -> b.append("\n> **Note:** direct lost ").append(fmt(s.lossPercent(), 2))
+                        .append(" % of datagrams with no proxy in the path: the generator or backend is saturated"
+                                + " (or the machine is busy); lower --rate before comparing proxies.\n"));
+        if (!r.skipped().isEmpty()) {
+            b.append('\n');
+            for (Map.Entry<String, String> e : r.skipped().entrySet()) {
+                b.append("- not run: **").append(e.getKey()).append("**: ")
+                        .append(e.getValue().replace("\n", " ")).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean has(ModeReport r, String target) {
+        return r.summaries().stream().anyMatch(s -> s.target().equals(target));
+    }
+
+    private static List<Column> columns(Mode mode, boolean direct, boolean haproxy) {
+        List<Column> c = new ArrayList<>();
+        c.add(new Column("target", TargetSummary::target));
+        String unit = mode.primaryUnit();
+        c.add(new Column(unit, s -> mode == Mode.TCP_STREAM ? fmt(s.primary(), 2) : count(s.primary())));
+        c.add(new Column("min–max", s -> mode == Mode.TCP_STREAM
+                ? fmt(s.primaryMin(), 2) + "–" + fmt(s.primaryMax(), 2)
+                : count(s.primaryMin()) + "–" + count(s.primaryMax())));
+        if (direct) {
+            c.add(new Column("× direct", s -> fmt(s.vsDirect(), 2)));
+        }
+        if (haproxy) {
+            c.add(new Column("× haproxy", s -> fmt(s.vsHaproxy(), 2)));
+        }
+        switch (mode) {
+            case TCP_STREAM -> {
+                c.add(new Column("proxy CPU s/GB", s -> fmt(s.cpuSecondsPerGb(), 3)));
+            }
+            case TCP_CRR -> {
+                c.add(new Column("connect p50 µs", s -> fmt(s.connectP50(), 0)));
+                c.add(new Column("connect p99 µs", s -> fmt(s.connectP99(), 0)));
+                c.add(new Column("txn p50 µs", s -> fmt(s.p50(), 0)));
+                c.add(new Column("txn p99 µs", s -> fmt(s.p99(), 0)));
+                c.add(new Column("txn p99.9 µs", s -> fmt(s.p999(), 0)));
+                c.add(new Column("proxy CPU µs/conn", s -> fmt(s.cpuMicrosPerOp(), 1)));
+            }
+            default -> {
+                if (mode == Mode.UDP_STREAM || mode == Mode.UDP_RR) {
+                    c.add(new Column("loss %", s -> fmt(s.lossPercent(), 3)));
+                }
+                c.add(new Column("p50 µs", s -> fmt(s.p50(), 0)));
+                c.add(new Column("p90 µs", s -> fmt(s.p90(), 0)));
+                c.add(new Column("p99 µs", s -> fmt(s.p99(), 0)));
+                c.add(new Column("p99.9 µs", s -> fmt(s.p999(), 0)));
+                c.add(new Column("max µs", s -> fmt(s.max(), 0)));
+                if (direct) {
+                    c.add(new Column("p99 × direct", s -> fmt(s.p99VsDirect(), 2)));
+                }
+                c.add(new Column("proxy CPU µs/op", s -> fmt(s.cpuMicrosPerOp(), 2)));
+                c.add(new Column("proxy CPU s/GB", s -> fmt(s.cpuSecondsPerGb(), 1)));
+            }
+        }
+        c.add(new Column("proxy RSS MiB", s -> fmt(s.rssMiB(), 0)));
+        c.add(new Column("launch ms", s -> s.launchMillis() < 0 ? "–" : Long.toString(s.launchMillis())));
+        c.add(new Column("errors", s -> Long.toString(s.errors())));
+        return c;
+    }
+
+    /** A number with {@code decimals} places, or an en dash for NaN. */
+    public static String fmt(double v, int decimals) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%,." + decimals + "f", v);
+    }
+
+    private static String count(double v) {
+        return fmt(v, 0);
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 ? Long.toString(millis / 1000) : fmt(millis / 1000.0, 1);
+    }
+}
