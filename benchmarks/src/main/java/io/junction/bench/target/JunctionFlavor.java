@@ -62,7 +62,8 @@ public final class JunctionFlavor implements ProxyFlavor {
                 + "    protocol: " + p.protocol().name().toLowerCase() + "\n"
                 + "    listen: " + p.listenHostPort() + "\n"
                 + "    lb: round-robin\n"
-                + "    connectTimeout: 1s\n"
+                // connectTimeout is a TCP setting; the agent rejects it on a UDP service.
+                + (p.protocol().name().equalsIgnoreCase("tcp") ? "    connectTimeout: 1s\n" : "")
                 + "    endpoints:\n"
                 + "      - " + p.backendHostPort() + "\n";
     }

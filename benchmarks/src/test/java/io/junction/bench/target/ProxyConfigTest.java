@@ -38,7 +38,8 @@ class ProxyConfigTest {
                       - 127.0.0.1:18081
                 """);
         assertThat(new JunctionFlavor(Paths.get("j.jar"), List.of()).renderConfig(params(Protocol.UDP, 2)))
-                .contains("workerThreads: 2\n").contains("protocol: udp\n");
+                .contains("workerThreads: 2\n").contains("protocol: udp\n")
+                .as("TCP-only keys are rejected on a UDP service").doesNotContain("connectTimeout");
     }
 
     @Test

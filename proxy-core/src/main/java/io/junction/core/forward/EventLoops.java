@@ -1,6 +1,11 @@
 package io.junction.core.forward;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import java.util.concurrent.TimeUnit;
 
@@ -39,6 +44,23 @@ public final class EventLoops implements AutoCloseable {
 
     public int workerThreads() {
         return workerThreads;
+    }
+
+    /**
+     * The loops a listener binds one socket on: with epoll every worker loop (one {@code SO_REUSEPORT} socket each,
+     * so the kernel spreads clients and each socket's connections or sessions stay on its own loop, with no hand-off
+     * between threads); otherwise a single worker loop.
+     */
+    public List<EventLoop> listenerLoops() {
+        List<EventLoop> targets = new ArrayList<>();
+        if (Transports.epoll()) {
+            for (EventExecutor executor : workers) {
+                targets.add((EventLoop) executor);
+            }
+        } else {
+            targets.add(workers.next());
+        }
+        return targets;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.junction.core.forward.ServiceListener;
 import io.netty.channel.Channel;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,14 +14,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe.
  */
 final class TcpListener implements ServiceListener {
-    private final Channel serverChannel;
+    private final List<Channel> serverChannels;
     private final InetSocketAddress localAddress;
     private final AtomicInteger activeConnections;
 
-    TcpListener(Channel serverChannel, AtomicInteger activeConnections) {
-        this.serverChannel = serverChannel;
-        this.localAddress = (InetSocketAddress) serverChannel.localAddress();
+    /** @param serverChannels the bound server sockets of the service (several with {@code SO_REUSEPORT}) */
+    TcpListener(List<Channel> serverChannels, AtomicInteger activeConnections) {
+        this.serverChannels = List.copyOf(serverChannels);
+        this.localAddress = (InetSocketAddress) serverChannels.get(0).localAddress();
         this.activeConnections = activeConnections;
+    }
+
+    /** The server sockets, one per worker loop with epoll. */
+    List<Channel> serverChannels() {
+        return serverChannels;
     }
 
     @Override
@@ -35,7 +42,9 @@ final class TcpListener implements ServiceListener {
 
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
+        for (Channel ch : serverChannels) {
+            ch.close().syncUninterruptibly();
+        }
     }
 
     @Override

@@ -7,19 +7,27 @@ import io.junction.core.forward.Transports;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Binds TCP listeners: one server socket per service on the shared acceptor group, with accepted connections handed
- * to the worker group. Accepted sockets start with auto-read off; the frontend handler reads only once a backend is
+ * Binds TCP listeners. With epoll a service gets one {@code SO_REUSEPORT} server socket per worker loop, each accepting
+ * onto its own loop: the kernel spreads new connections over the sockets, and a connection never changes threads
+ * between accept and close (no acceptor hand-off, which costs a wake-up per connection). With NIO a single server
+ * socket on the acceptor group hands connections to the workers. Accepted sockets start with auto-read off; the frontend handler reads only once a backend is
  * connected and only while the other side can take more bytes.
  *
  * <p>Thread-safe; {@link #bind} is called by the control thread and blocks it until the socket is bound.
@@ -35,10 +43,33 @@ public final class TcpListenerFactory implements ListenerFactory {
     public ServiceListener bind(ServiceHandle handle) {
         Objects.requireNonNull(handle, "handle");
         InetSocketAddress listen = handle.current().spec().listen();
-        TcpSettings tcp = handle.current().spec().tcp();
         AtomicInteger active = new AtomicInteger();
+        TcpChannelInitializer initializer = new TcpChannelInitializer(handle, active);
+        List<Channel> channels = new ArrayList<>();
+        try {
+            if (Transports.epoll()) {
+                InetSocketAddress address = listen;
+                for (EventLoop loop : loops.listenerLoops()) {
+                    Channel ch = bindOne(handle, address, loop, loop, initializer, true);
+                    channels.add(ch);
+                    // The other sockets must share the port the kernel chose for the first one.
+                    address = new InetSocketAddress(listen.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
+                }
+            } else {
+                channels.add(bindOne(handle, listen, loops.acceptors(), loops.workers(), initializer, false));
+            }
+        } catch (RuntimeException e) {
+            channels.forEach(c -> c.close().awaitUninterruptibly());
+            throw e;
+        }
+        return new TcpListener(channels, active);
+    }
+
+    private static Channel bindOne(ServiceHandle handle, InetSocketAddress address, EventLoopGroup acceptor,
+                                   EventLoopGroup children, TcpChannelInitializer initializer, boolean reusePort) {
+        TcpSettings tcp = handle.current().spec().tcp();
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(loops.acceptors(), loops.workers())
+                .group(acceptor, children)
                 .channel(Transports.serverSocketChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -49,14 +80,17 @@ public final class TcpListenerFactory implements ListenerFactory {
                 // The initializer re-applies the water marks of the spec current at accept time.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(tcp.writeBufferLowWaterMark(), tcp.writeBufferHighWaterMark()))
-                .childHandler(new TcpChannelInitializer(handle, active));
-        ChannelFuture bound = bootstrap.bind(listen).awaitUninterruptibly();
+                .childHandler(initializer);
+        if (reusePort) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
-            String message = "bind " + listen + " failed for service " + handle.key() + ": " + cause.getMessage();
+            String message = "bind " + address + " failed for service " + handle.key() + ": " + cause.getMessage();
             throw new UncheckedIOException(message,
                     cause instanceof IOException io ? io : new IOException(message, cause));
         }
-        return new TcpListener(bound.channel(), active);
+        return bound.channel();
     }
 }

@@ -64,7 +64,7 @@ public final class UdpListenerFactory implements ListenerFactory {
         if (spec.protocol() != Protocol.UDP) {
             throw new IllegalArgumentException("handle: " + handle.key() + " (expected: protocol udp)");
         }
-        List<EventLoop> targets = targetLoops();
+        List<EventLoop> targets = loops.listenerLoops();
         AtomicInteger sessions = new AtomicInteger();
         List<UdpSessionTable> tables = new ArrayList<>(targets.size());
         InetSocketAddress address = spec.listen();
@@ -88,19 +88,6 @@ public final class UdpListenerFactory implements ListenerFactory {
                         + "maxDatagramSize={}", handle.key(), address, tables.size(), Transports.name(),
                 spec.udp().maxSessions(), spec.udp().sessionIdleTimeout(), spec.udp().maxDatagramSize());
         return new UdpServiceListener(handle, address, tables, sessions);
-    }
-
-    /** Every worker loop with epoll ({@code SO_REUSEPORT}); one loop with NIO. */
-    private List<EventLoop> targetLoops() {
-        List<EventLoop> targets = new ArrayList<>();
-        if (Transports.epoll()) {
-            for (EventExecutor executor : loops.workers()) {
-                targets.add((EventLoop) executor);
-            }
-        } else {
-            targets.add(loops.workers().next());
-        }
-        return targets;
     }
 
     private UdpSessionTable bindOne(ServiceHandle handle, EventLoop loop, InetSocketAddress address,
