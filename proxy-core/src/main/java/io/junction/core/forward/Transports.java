@@ -6,7 +6,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -53,7 +52,8 @@ public final class Transports {
     }
 
     public static IoHandlerFactory ioHandlerFactory() {
-        return EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        // Epoll handlers carry a workaround for a Netty 4.2.18 bug; see KeepRegisteredEpollIoHandler.
+        return EPOLL ? KeepRegisteredEpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
     /** An event-loop group of {@code threads} threads (0 = Netty's default of 2 × cores) named {@code name-N}. */

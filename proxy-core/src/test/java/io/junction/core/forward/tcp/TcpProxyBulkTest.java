@@ -126,6 +126,42 @@ class TcpProxyBulkTest {
         }
     }
 
+    /**
+     * After the client's FIN the proxy's client channel waits for nothing but writability. The reply is held back
+     * until the proxy's client socket is full, so the proxy must ask epoll for EPOLLOUT on that half-closed channel
+     * (with Netty 4.2.18's epoll transport this failed with ENOENT: the fd had been dropped from the epoll set).
+     */
+    @Test
+    void halfClosedClientGetsAReplyLargerThanTheSocketBuffers() throws Exception {
+        long size = 16L * MIB;
+        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            TcpStreams.readAll(s.getInputStream());
+            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), size, 8));
+        })) {
+            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            Backend b = TestHandles.backend(handle, backend.address());
+            try (Socket client = new Socket()) {
+                client.setReceiveBufferSize(64 * 1024);
+                client.setSoTimeout(10_000);
+                client.connect(listener.localAddress(), 5_000);
+                client.getOutputStream().write(TcpStreams.randomBytes(1024, 9));
+                client.shutdownOutput();
+                await().atMost(Duration.ofSeconds(5)).until(() -> b.connections().size() == 1);
+                Channel clientSide = b.connections().iterator().next();
+                // Not reading yet: the reply piles up in the proxy until its client channel is unwritable.
+                await().atMost(Duration.ofSeconds(10)).until(() -> !clientSide.isWritable());
+
+                Hashed received = TcpStreams.readAll(client.getInputStream());
+                assertThat(received.bytes()).as("bytes the client received before EOF").isEqualTo(size);
+                assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
+            assertThat(backend.errors()).isEmpty();
+        }
+    }
+
     @Test
     void backendHalfCloseLetsTheClientKeepSending() throws Exception {
         CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
