@@ -57,6 +57,8 @@ public final class JunctionFlavor implements ProxyFlavor {
                 + "  listen: \"off\"\n"
                 + "proxy:\n"
                 + "  workerThreads: " + p.threads() + "\n"
+                // The HAProxy and nginx configs log nothing per connection either.
+                + "  accessLog: false\n"
                 + "services:\n"
                 + "  - name: bench\n"
                 + "    protocol: " + p.protocol().name().toLowerCase() + "\n"

@@ -28,6 +28,7 @@ class ProxyConfigTest {
                   listen: "off"
                 proxy:
                   workerThreads: 0
+                  accessLog: false
                 services:
                   - name: bench
                     protocol: tcp
