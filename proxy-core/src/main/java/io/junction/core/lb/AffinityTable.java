@@ -37,14 +37,14 @@ public final class AffinityTable {
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private volatile long lastSweepNanos;
 
-    /** A table of {@value #DEFAULT_MAX_ENTRIES} entries at most, on {@link System#nanoTime()}. */
+    /** A table of {@value #DEFAULT_MAX_ENTRIES} entries at most, on the {@link CoarseClock} (cheap to read per pick). */
     public AffinityTable() {
-        this(DEFAULT_MAX_ENTRIES, System::nanoTime);
+        this(DEFAULT_MAX_ENTRIES, CoarseClock::nanoTime);
     }
 
     /**
      * @param maxEntries bound on entries, at least 1
-     * @param nanoClock  monotonic clock in nanoseconds ({@link System#nanoTime()} outside tests)
+     * @param nanoClock  monotonic clock in nanoseconds ({@link CoarseClock} outside tests)
      */
     public AffinityTable(int maxEntries, LongSupplier nanoClock) {
         if (maxEntries < 1) {
