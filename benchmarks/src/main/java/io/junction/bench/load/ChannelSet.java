@@ -1,11 +1,13 @@
 package io.junction.bench.load;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,6 +23,25 @@ final class ChannelSet {
 
     void add(Channel ch) {
         channels.add(ch);
+    }
+
+    /** Waits for every connect; keeps the channels that connected and counts each failure as an error. */
+    void addConnected(List<ChannelFuture> connects, Tally tally) throws InterruptedException {
+        for (ChannelFuture f : connects) {
+            f.await();
+            if (f.isSuccess()) {
+                channels.add(f.channel());
+            } else {
+                tally.errors.increment();
+            }
+        }
+    }
+
+    /** End of a run: stop issuing, let in-flight operations finish (bounded by {@code drain}), close everything. */
+    void stop(LoadControl control, Duration drain) throws InterruptedException {
+        control.stop();
+        awaitIdle(drain);
+        closeAll();
     }
 
     /** Waits, bounded by {@code drain}, until no operation is in flight. Polls because it runs once per run. */

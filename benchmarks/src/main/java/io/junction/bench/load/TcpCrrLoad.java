@@ -53,9 +53,7 @@ final class TcpCrrLoad implements LoadGenerator {
 
     @Override
     public void stop(Duration drain) throws InterruptedException {
-        control.stop();
-        channels.awaitIdle(drain);
-        channels.closeAll();
+        channels.stop(control, drain);
         payload.release();
     }
 

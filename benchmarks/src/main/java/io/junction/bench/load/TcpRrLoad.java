@@ -53,21 +53,12 @@ final class TcpRrLoad implements LoadGenerator {
         for (int i = 0; i < spec.connections(); i++) {
             connects.add(bootstrap.connect(target));
         }
-        for (ChannelFuture f : connects) {
-            f.await();
-            if (f.isSuccess()) {
-                channels.add(f.channel());
-            } else {
-                tally.errors.increment();
-            }
-        }
+        channels.addConnected(connects, tally);
     }
 
     @Override
     public void stop(Duration drain) throws InterruptedException {
-        control.stop();
-        channels.awaitIdle(drain);
-        channels.closeAll();
+        channels.stop(control, drain);
         payload.release();
     }
 }

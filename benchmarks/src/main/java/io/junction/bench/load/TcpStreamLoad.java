@@ -47,14 +47,7 @@ final class TcpStreamLoad implements LoadGenerator {
         for (int i = 0; i < spec.connections(); i++) {
             connects.add(bootstrap.connect(target));
         }
-        for (ChannelFuture f : connects) {
-            f.await();
-            if (f.isSuccess()) {
-                channels.add(f.channel());
-            } else {
-                tally.errors.increment();
-            }
-        }
+        channels.addConnected(connects, tally);
     }
 
     @Override

@@ -44,20 +44,11 @@ final class UdpRrLoad implements LoadGenerator {
         for (int i = 0; i < spec.connections(); i++) {
             connects.add(bootstrap.connect(target, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
         }
-        for (ChannelFuture f : connects) {
-            f.await();
-            if (f.isSuccess()) {
-                channels.add(f.channel());
-            } else {
-                tally.errors.increment();
-            }
-        }
+        channels.addConnected(connects, tally);
     }
 
     @Override
     public void stop(Duration drain) throws InterruptedException {
-        control.stop();
-        channels.awaitIdle(drain);
-        channels.closeAll();
+        channels.stop(control, drain);
     }
 }

@@ -46,21 +46,12 @@ final class UdpStreamLoad implements LoadGenerator {
         for (int i = 0; i < spec.connections(); i++) {
             connects.add(bootstrap.connect(target, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
         }
-        for (ChannelFuture f : connects) {
-            f.await();
-            if (f.isSuccess()) {
-                channels.add(f.channel());
-            } else {
-                tally.errors.increment();
-            }
-        }
+        channels.addConnected(connects, tally);
     }
 
     @Override
     public void stop(Duration drain) throws InterruptedException {
-        control.stop();
         // Echoes of the last datagrams are still on their way; their send time is in the window, so they count.
-        channels.awaitIdle(drain);
-        channels.closeAll();
+        channels.stop(control, drain);
     }
 }
