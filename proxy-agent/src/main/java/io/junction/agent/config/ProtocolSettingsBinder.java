@@ -1,5 +1,6 @@
 package io.junction.agent.config;
 
+import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.model.UdpSettings;
 
@@ -41,6 +42,7 @@ final class ProtocolSettingsBinder {
                 (n, p) -> fields.size(n, p, MIN_HIGH_WATER_MARK, MAX_WATER_MARK), path);
         Integer low = optional(s, "writeBufferLowWaterMark", null,
                 (n, p) -> fields.size(n, p, 1, MAX_WATER_MARK), path);
+        SpliceMode splice = optional(s, "splice", d.splice(), this::splice, path);
         if (high != null && low == null && s.field("writeBufferLowWaterMark") == null) {
             // Only the high mark given: keep the default low mark unless it would sit above the new high mark.
             low = Math.min(d.writeBufferLowWaterMark(), high / 2);
@@ -53,11 +55,31 @@ final class ProtocolSettingsBinder {
             return d;
         }
         try {
-            return new TcpSettings(connect, attempts, idle, maxConnections, drain, high, low);
+            return new TcpSettings(connect, attempts, idle, maxConnections, drain, high, low, splice);
         } catch (IllegalArgumentException e) {
             fields.problems().add(s, path, e.getMessage());
             return d;
         }
+    }
+
+    /**
+     * {@code off}, {@code on} or {@code auto}. A YAML 1.1 reader would type bare {@code on}/{@code off} as booleans, so
+     * {@code true}/{@code false} are taken as {@code on}/{@code off} too.
+     */
+    private SpliceMode splice(YamlNode n, String p) {
+        if (n.kind() == YamlNode.Kind.BOOL) {
+            return Boolean.parseBoolean(n.text()) ? SpliceMode.ON : SpliceMode.OFF;
+        }
+        if (n.kind() == YamlNode.Kind.STRING) {
+            try {
+                return SpliceMode.parse(n.text());
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+        }
+        String got = n.kind() == YamlNode.Kind.NULL ? "nothing" : n.describe();
+        fields.problems().add(n, p, got + " is not a valid splice mode (expected one of: off, on, auto)");
+        return null;
     }
 
     UdpSettings udp(YamlNode s, String path) {

@@ -24,11 +24,11 @@ import java.util.stream.Collectors;
  */
 final class ServiceBinder {
     static final Set<String> TCP_KEYS = Set.of("connectTimeout", "maxConnectAttempts", "idleTimeout",
-            "maxConnections", "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark");
+            "maxConnections", "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice");
     static final Set<String> UDP_KEYS = Set.of("sessionIdleTimeout", "maxSessions", "maxDatagramSize");
     static final List<String> KEYS = List.of("name", "namespace", "port", "protocol", "listen", "lb",
             "affinityTimeout", "endpoints", "connectTimeout", "maxConnectAttempts", "idleTimeout", "maxConnections",
-            "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "sessionIdleTimeout",
+            "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice", "sessionIdleTimeout",
             "maxSessions", "maxDatagramSize");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");

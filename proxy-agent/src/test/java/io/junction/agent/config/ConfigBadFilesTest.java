@@ -124,6 +124,12 @@ class ConfigBadFilesTest {
                 "bad.yaml:5: services[0].maxSessions: applies only to udp services (this service is tcp)"));
         c.add(text("tcp key on udp service", udpService("connectTimeout: 1s"),
                 "bad.yaml:6: services[0].connectTimeout: applies only to tcp services (this service is udp)"));
+        c.add(text("bad splice mode", service("splice: always"),
+                "bad.yaml:5: services[0].splice: \"always\" is not a valid splice mode (expected one of: off, on, auto)"));
+        c.add(text("numeric splice mode", service("splice: 1"),
+                "bad.yaml:5: services[0].splice: 1 is not a valid splice mode (expected one of: off, on, auto)"));
+        c.add(text("splice on udp service", udpService("splice: on"),
+                "bad.yaml:6: services[0].splice: applies only to tcp services (this service is udp)"));
         c.add(text("low above high water mark", service("writeBufferHighWaterMark: 32KiB\nwriteBufferLowWaterMark: 1MiB"),
                 "bad.yaml:6: services[0].writeBufferLowWaterMark: 1048576 must be <= writeBufferHighWaterMark (32768)"));
         c.add(text("decimal size unit", service("writeBufferHighWaterMark: 32KB"),

@@ -6,6 +6,7 @@ import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
 import io.junction.core.model.ServiceSpec;
+import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.model.UdpSettings;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,7 @@ class ConfigLoaderTest {
                     drainTimeout: 10s
                     writeBufferHighWaterMark: 1MiB
                     writeBufferLowWaterMark: 65536
+                    splice: auto
                     endpoints:
                       - "[::1]:9000"
                       - address: 127.0.0.1:9001
@@ -120,7 +122,7 @@ class ConfigLoaderTest {
         assertThat(web.spec().lb()).isEqualTo(LbPolicy.CLIENT_IP);
         assertThat(web.spec().affinityTimeout()).isEqualTo(Duration.ofHours(1));
         assertThat(web.spec().tcp()).isEqualTo(new TcpSettings(Duration.ofMillis(250), 5, Duration.ZERO, 100,
-                Duration.ofSeconds(10), 1 << 20, 65536));
+                Duration.ofSeconds(10), 1 << 20, 65536, SpliceMode.AUTO));
         assertThat(web.endpoints()).containsExactly(
                 Endpoint.of(new InetSocketAddress("::1", 9000)),
                 new Endpoint(new InetSocketAddress("127.0.0.1", 9001), 1000, "z1", "n1", false, true, true));
@@ -158,6 +160,23 @@ class ConfigLoaderTest {
 
         assertThat(tcp.writeBufferHighWaterMark()).isEqualTo(8192);
         assertThat(tcp.writeBufferLowWaterMark()).isEqualTo(4096);
+    }
+
+    @Test
+    void spliceModesParseInEverySpelling() {
+        assertThat(spliceOf("")).isEqualTo(SpliceMode.OFF);
+        assertThat(spliceOf("splice: on")).isEqualTo(SpliceMode.ON);
+        assertThat(spliceOf("splice: off")).isEqualTo(SpliceMode.OFF);
+        assertThat(spliceOf("splice: AUTO")).isEqualTo(SpliceMode.AUTO);
+        assertThat(spliceOf("splice: \"on\"")).isEqualTo(SpliceMode.ON);
+        // A YAML 1.1 habit: booleans mean on and off.
+        assertThat(spliceOf("splice: true")).isEqualTo(SpliceMode.ON);
+        assertThat(spliceOf("splice: false")).isEqualTo(SpliceMode.OFF);
+    }
+
+    private SpliceMode spliceOf(String line) {
+        String yaml = "services:\n  - name: a\n    listen: 127.0.0.1:1000\n    " + line + "\n    endpoints: []\n";
+        return loader.parse(yaml, "s.yaml").services().values().iterator().next().spec().tcp().splice();
     }
 
     @Test

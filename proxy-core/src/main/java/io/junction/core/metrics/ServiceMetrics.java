@@ -30,6 +30,7 @@ public final class ServiceMetrics {
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder bytesToBackend = new LongAdder();
     private final LongAdder bytesToClient = new LongAdder();
+    private final LongAdder splicedConnections = new LongAdder();
 
     // UDP
     private final AtomicInteger sessionsActive = new AtomicInteger();
@@ -78,6 +79,11 @@ public final class ServiceMetrics {
 
     public void addBytesToClient(long n) {
         bytesToClient.add(n);
+    }
+
+    /** A connection switched at least one direction to splice(2) forwarding (counted once per connection). */
+    public void onConnectionSpliced() {
+        splicedConnections.increment();
     }
 
     public void onSessionCreated() {
@@ -133,6 +139,11 @@ public final class ServiceMetrics {
         return bytesToClient.sum();
     }
 
+    /** Connections that forwarded at least one direction with splice(2). */
+    public long splicedConnections() {
+        return splicedConnections.sum();
+    }
+
     public int sessionsActive() {
         return sessionsActive.get();
     }
@@ -172,6 +183,9 @@ public final class ServiceMetrics {
                 .description("Bytes forwarded").tags(tags.and("direction", "to_backend")).register(registry));
         meters.add(FunctionCounter.builder("junction.bytes", bytesToClient, LongAdder::sum)
                 .description("Bytes forwarded").tags(tags.and("direction", "to_client")).register(registry));
+        meters.add(FunctionCounter.builder("junction.connections.spliced", splicedConnections, LongAdder::sum)
+                .description("Client connections that forwarded at least one direction with splice(2)")
+                .tags(tags).register(registry));
         meters.add(Gauge.builder("junction.udp.sessions.active", sessionsActive, AtomicInteger::get)
                 .description("UDP sessions open").tags(tags).register(registry));
         meters.add(FunctionCounter.builder("junction.udp.sessions.created", sessionsCreated, LongAdder::sum)

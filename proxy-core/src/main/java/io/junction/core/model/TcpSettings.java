@@ -15,15 +15,19 @@ import java.util.Objects;
  *                                {@link Duration#ZERO} means until they end by themselves
  * @param writeBufferHighWaterMark bytes queued towards one side before reading from the other side stops
  * @param writeBufferLowWaterMark  queued bytes below which reading resumes
+ * @param splice                  whether bytes are forwarded with splice(2) (native epoll only; see {@link SpliceMode})
  */
 public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,
-                          Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark) {
+                          Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
+                          SpliceMode splice) {
 
     public static final TcpSettings DEFAULTS = new TcpSettings(
-            Duration.ofSeconds(1), 3, Duration.ofHours(1), 16_384, Duration.ZERO, 32 * 1024, 16 * 1024);
+            Duration.ofSeconds(1), 3, Duration.ofHours(1), 16_384, Duration.ZERO, 32 * 1024, 16 * 1024,
+            SpliceMode.OFF);
 
     public TcpSettings {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(splice, "splice");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Checks.positive("connectTimeout", connectTimeout);
@@ -35,33 +39,45 @@ public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Durat
         Checks.range("writeBufferLowWaterMark", writeBufferLowWaterMark, 1, writeBufferHighWaterMark);
     }
 
+    /** Settings with splice {@link SpliceMode#OFF}. */
+    public TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,
+                       Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark) {
+        this(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout, writeBufferHighWaterMark,
+                writeBufferLowWaterMark, SpliceMode.OFF);
+    }
+
     public TcpSettings withConnectTimeout(Duration value) {
         return new TcpSettings(value, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
     }
 
     public TcpSettings withMaxConnectAttempts(int value) {
         return new TcpSettings(connectTimeout, value, idleTimeout, maxConnections, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
     }
 
     public TcpSettings withIdleTimeout(Duration value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, value, maxConnections, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
     }
 
     public TcpSettings withMaxConnections(int value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, value, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
     }
 
     public TcpSettings withDrainTimeout(Duration value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, value,
-                writeBufferHighWaterMark, writeBufferLowWaterMark);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
     }
 
     public TcpSettings withWriteBufferWaterMarks(int low, int high) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
-                high, low);
+                high, low, splice);
+    }
+
+    public TcpSettings withSplice(SpliceMode value) {
+        return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
+                writeBufferHighWaterMark, writeBufferLowWaterMark, value);
     }
 }

@@ -1,6 +1,8 @@
 package io.junction.core.forward.tcp;
 
+import io.junction.core.forward.Transports;
 import io.junction.core.metrics.FailureReason;
+import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.junction.core.state.ServiceSnapshot;
@@ -8,9 +10,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,8 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe (shared by every worker loop); each call runs on the accepted channel's event loop.
  */
 final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final Logger log = LoggerFactory.getLogger(TcpChannelInitializer.class);
+
     private final ServiceHandle handle;
     private final AtomicInteger active;
+    private final AtomicBoolean spliceUnavailableLogged = new AtomicBoolean();
 
     TcpChannelInitializer(ServiceHandle handle, AtomicInteger active) {
         this.handle = handle;
@@ -38,6 +46,10 @@ final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
             TcpConnection.logRejected(handle, ch, FailureReason.CONNECTION_LIMIT);
             ch.close();
             return;
+        }
+        if (tcp.splice() != SpliceMode.OFF && !Transports.epoll() && spliceUnavailableLogged.compareAndSet(false, true)) {
+            log.info("event=splice_unavailable service={} splice={} transport={} using=relay", handle.key(),
+                    tcp.splice().configName(), Transports.name());
         }
         ch.config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(tcp.writeBufferLowWaterMark(), tcp.writeBufferHighWaterMark()));

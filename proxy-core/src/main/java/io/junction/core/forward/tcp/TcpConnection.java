@@ -1,8 +1,10 @@
 package io.junction.core.forward.tcp;
 
+import io.junction.core.forward.Transports;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ServiceMetrics;
+import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.netty.buffer.ByteBuf;
@@ -28,6 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * forwarded as a reset (SO_LINGER 0), both channels close once both directions are done, and the counters and the
  * access log are updated exactly once.
  *
+ * <p>With {@link SpliceMode#ON} or {@link SpliceMode#AUTO} on the epoll transport a direction can be forwarded with
+ * splice(2) ({@link SpliceDirection}) instead of buffers; the end-of-connection rules are the same. Splice bypasses
+ * the pipeline, which changes three things: bytes are counted per completed splice chunk (see
+ * {@link SpliceDirection}); back-pressure of a spliced direction is Netty's (the source pauses while the pipe's bytes
+ * are not all written); and the idle timer, which sees no spliced bytes, learns of spliced activity from read
+ * wake-ups: an idle event is ignored when a spliced direction woke up since the previous one, so a spliced
+ * connection is closed after between one and two idle timeouts without traffic.
+ *
  * <p>Event-loop confined: the backend channel is registered on the client channel's loop, so every method runs on
  * that one thread.
  */
@@ -43,6 +53,8 @@ final class TcpConnection {
     private final ServiceMetrics metrics;
     private final TcpSettings tcp;
     private final AtomicInteger listenerActive;
+    /** The splice mode in effect: the service's, or OFF when the transport is not epoll. */
+    private final SpliceMode splice;
     private final long startNanos = System.nanoTime();
 
     private Channel backendChannel;
@@ -59,6 +71,13 @@ final class TcpConnection {
     private FailureReason reason;
     private long bytesIn;
     private long bytesOut;
+    /** Bytes read in the current read batch of each side, for the AUTO switch rule. */
+    private int batchIn;
+    private int batchOut;
+    private SpliceDirection toBackendSplice;
+    private SpliceDirection toClientSplice;
+    /** A spliced direction woke up since the last idle event. */
+    private boolean spliceActivity;
 
     TcpConnection(Channel client, ServiceHandle handle, TcpSettings tcp, AtomicInteger listenerActive) {
         this.client = client;
@@ -66,6 +85,7 @@ final class TcpConnection {
         this.metrics = handle.metrics();
         this.tcp = tcp;
         this.listenerActive = listenerActive;
+        this.splice = Transports.epoll() ? tcp.splice() : SpliceMode.OFF;
         metrics.onConnectionAccepted();
     }
 
@@ -115,6 +135,13 @@ final class TcpConnection {
             client.config().setAutoRead(true);
         }
         ch.config().setAutoRead(true);
+        if (splice == SpliceMode.ON) {
+            // The early bytes are queued on the backend already: spliced bytes follow them.
+            if (!clientEof) {
+                startSplice(true);
+            }
+            startSplice(false);
+        }
     }
 
     void connectFailed(FailureReason failure) {
@@ -129,6 +156,7 @@ final class TcpConnection {
     void onClientRead(ByteBuf buf) {
         int n = buf.readableBytes();
         bytesIn += n;
+        batchIn += n;
         metrics.addBytesToBackend(n);
         if (closing) {
             buf.release();
@@ -147,12 +175,19 @@ final class TcpConnection {
     void onClientReadComplete() {
         if (backendChannel != null) {
             backendChannel.flush();
+            if (toBackendSplice != null) {
+                onSplicedReadComplete(client, clientEof);
+            } else if (splice == SpliceMode.AUTO && isBulk(batchIn, bytesIn) && !clientEof && !closing) {
+                startSplice(true);
+            }
         }
+        batchIn = 0;
     }
 
     void onBackendRead(ByteBuf buf) {
         int n = buf.readableBytes();
         bytesOut += n;
+        batchOut += n;
         metrics.addBytesToClient(n);
         backend.addBytesFromBackend(n);
         if (closing) {
@@ -167,19 +202,117 @@ final class TcpConnection {
 
     void onBackendReadComplete() {
         client.flush();
+        if (toClientSplice != null) {
+            onSplicedReadComplete(backendChannel, backendEof);
+        } else if (splice == SpliceMode.AUTO && isBulk(batchOut, bytesOut) && !backendEof && !closing) {
+            startSplice(false);
+        }
+        batchOut = 0;
     }
 
     /** The client can take more (or less): resume or pause reading the backend. */
     void onClientWritabilityChanged() {
         if (backendChannel != null && !backendEof && !closing) {
-            backendChannel.config().setAutoRead(client.isWritable());
+            resumeOrPause(backendChannel, client.isWritable(), toClientSplice != null);
         }
     }
 
     /** The backend can take more (or less): resume or pause reading the client. */
     void onBackendWritabilityChanged() {
         if (!clientEof && !closing) {
-            client.config().setAutoRead(backendChannel.isWritable());
+            resumeOrPause(client, backendChannel.isWritable(), toBackendSplice != null);
+        }
+    }
+
+    private static void resumeOrPause(Channel source, boolean targetWritable, boolean spliced) {
+        if (!spliced) {
+            source.config().setAutoRead(targetWritable);
+        } else if (targetWritable) {
+            // Only buffers queued before the switch to splice (or early bytes) change the target's writability, and
+            // the relay may have paused the source for them. Pausing a spliced source is Netty's job: it stops
+            // reading while a pipe's bytes are not all written, and resumes by itself.
+            source.config().setAutoRead(true);
+        }
+    }
+
+    // ---- splice ----
+
+    /** The AUTO rule: one read batch of at least 64 KiB, or 1 MiB in total, makes a direction a bulk stream. */
+    private static boolean isBulk(int batch, long total) {
+        return batch >= SpliceMode.AUTO_BATCH_BYTES || total >= SpliceMode.AUTO_TOTAL_BYTES;
+    }
+
+    private void startSplice(boolean toBackend) {
+        SpliceDirection direction = toBackend
+                ? new SpliceDirection(this, client, backendChannel, true)
+                : new SpliceDirection(this, backendChannel, client, false);
+        if (toBackendSplice == null && toClientSplice == null) {
+            metrics.onConnectionSpliced();
+        }
+        if (toBackend) {
+            toBackendSplice = direction;
+        } else {
+            toClientSplice = direction;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("event=splice_start service={} direction={} client={} bytes_in={} bytes_out={}",
+                    handle.key(), direction, client, bytesIn, bytesOut);
+        }
+        direction.start();
+    }
+
+    /** A spliced source woke up: activity for the idle timer; after its EOF it is not to be woken again. */
+    private void onSplicedReadComplete(Channel source, boolean eof) {
+        spliceActivity = true;
+        if (eof) {
+            // Netty re-arms reading when a pipe's last bytes are written; at EOF that would wake the loop on every
+            // turn (level-triggered) for nothing.
+            source.config().setAutoRead(false);
+        }
+    }
+
+    /** A splice chunk of {@code n} bytes was written; returns whether the next chunk is to be spliced. */
+    boolean onSpliced(SpliceDirection direction, int n) {
+        spliceActivity = true;
+        if (direction.toBackend()) {
+            bytesIn += n;
+            metrics.addBytesToBackend(n);
+            backend.addBytesToBackend(n);
+            return !closing && !clientEof;
+        }
+        bytesOut += n;
+        metrics.addBytesToClient(n);
+        backend.addBytesFromBackend(n);
+        return !closing && !backendEof;
+    }
+
+    /**
+     * A splice failed: reading its source or writing its target (Netty reports both through the same future, and a
+     * channel it closed itself shows up as a closed-channel failure). Both sides are reset, so whichever peer is still
+     * there sees the failure as a reset, as with the buffer relay.
+     */
+    void onSpliceFailed(SpliceDirection direction, Throwable cause) {
+        if (closing) {
+            return; // our own close fails the pending splice
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("event=splice_failed service={} direction={} client={} cause=\"{}\"", handle.key(), direction,
+                    client, cause);
+        }
+        result = cause instanceof IOException ? "reset" : "error";
+        closing = true;
+        reset(client);
+        reset(backendChannel);
+    }
+
+    /** Relays what a spliced source still held at its EOF; false if reading it failed (the connection is reset). */
+    private boolean drainSplicedTail(SpliceDirection direction, Channel source) {
+        try {
+            direction.drainTail();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            onFailure(source, e);
+            return false;
         }
     }
 
@@ -191,6 +324,9 @@ final class TcpConnection {
         }
         clientEof = true;
         if (backendChannel != null) {
+            if (toBackendSplice != null && !drainSplicedTail(toBackendSplice, client)) {
+                return;
+            }
             shutdownOutputAfterFlush(backendChannel);
         }
     }
@@ -200,6 +336,9 @@ final class TcpConnection {
             return;
         }
         backendEof = true;
+        if (toClientSplice != null && !drainSplicedTail(toClientSplice, backendChannel)) {
+            return;
+        }
         shutdownOutputAfterFlush(client);
     }
 
@@ -269,6 +408,11 @@ final class TcpConnection {
 
     void onIdle() {
         if (closing) {
+            return;
+        }
+        if (spliceActivity) {
+            // The idle timer cannot see spliced bytes; a spliced direction woke up within the last idle period.
+            spliceActivity = false;
             return;
         }
         metrics.onFailure(FailureReason.IDLE_TIMEOUT);
