@@ -10,6 +10,7 @@ import io.junction.core.testing.TcpStreams;
 import io.junction.core.testing.TcpTestClient;
 import io.junction.core.testing.TestHandles;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollSocketChannel;
 import org.junit.jupiter.api.AfterAll;
@@ -194,7 +195,7 @@ class TcpProxyRoutingTest {
     }
 
     @Test
-    void epollIsTheTransportOfBothLegsOnLinux() throws Exception {
+    void epollIsTheTransportOfBothLegsOnLinuxWithNoDelayAndKeepAlive() throws Exception {
         Assumptions.assumeTrue(Epoll.isAvailable(), "native epoll not available");
         TcpEchoServer a = echo();
         ServiceHandle handle = TestHandles.tcp(List.of(a.address()));
@@ -207,6 +208,11 @@ class TcpProxyRoutingTest {
             assertThat(clientSide).isInstanceOf(EpollSocketChannel.class);
             assertThat(TcpConnections.backendChannel(clientSide)).isInstanceOf(EpollSocketChannel.class);
             assertThat(clientSide.eventLoop()).isSameAs(TcpConnections.backendChannel(clientSide).eventLoop());
+            for (Channel leg : List.of(clientSide, TcpConnections.backendChannel(clientSide))) {
+                // Read back from the sockets (getsockopt), not from a config map.
+                assertThat(leg.config().getOption(ChannelOption.TCP_NODELAY)).as("TCP_NODELAY on %s", leg).isTrue();
+                assertThat(leg.config().getOption(ChannelOption.SO_KEEPALIVE)).as("SO_KEEPALIVE on %s", leg).isTrue();
+            }
         }
     }
 }
