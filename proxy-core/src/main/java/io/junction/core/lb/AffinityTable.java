@@ -1,5 +1,7 @@
 package io.junction.core.lb;
 
+import io.junction.core.clock.CoarseClock;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
@@ -8,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.junction.core.clock.CoarseClock;
+
 import java.util.function.LongSupplier;
 
 /**

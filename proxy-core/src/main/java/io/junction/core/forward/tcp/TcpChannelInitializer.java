@@ -9,18 +9,15 @@ import io.junction.core.state.ServiceSnapshot;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sets up each accepted client connection: enforces the listener's connection limit, applies the settings of the
- * snapshot current at accept time (one volatile read) and installs the idle timer and the frontend handler.
+ * snapshot current at accept time (one volatile read) and installs the frontend handler (the connection runs its own idle timer).
  *
  * <p>Thread-safe (shared by every worker loop); each call runs on the accepted channel's event loop.
  */
@@ -53,12 +50,6 @@ final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         ch.config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(tcp.writeBufferLowWaterMark(), tcp.writeBufferHighWaterMark()));
-        Duration idle = tcp.idleTimeout();
-        if (!idle.isZero()) {
-            // All-idle on the client channel covers both directions: backend bytes are written to it. Observing
-            // output progress keeps a slowly draining connection from counting as idle.
-            ch.pipeline().addLast(new IdleStateHandler(true, 0, 0, idle.toNanos(), TimeUnit.NANOSECONDS));
-        }
         TcpConnection connection = new TcpConnection(ch, handle, tcp, active);
         ch.pipeline().addLast(new TcpFrontendHandler(connection, snapshot.picker()));
     }

@@ -34,9 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * splice(2) ({@link SpliceDirection}) instead of buffers; the end-of-connection rules are the same. Splice bypasses
  * the pipeline, which changes three things: bytes are counted per completed splice chunk (see
  * {@link SpliceDirection}); back-pressure of a spliced direction is Netty's (the source pauses while the pipe's bytes
- * are not all written); and the idle timer, which sees no spliced bytes, learns of spliced activity from read
- * wake-ups: an idle event is ignored when a spliced direction woke up since the previous one, so a spliced
- * connection is closed after between one and two idle timeouts without traffic.
+ * are not all written); and the {@link IdleTimer} learns of spliced activity from the splice wake-ups instead of
+ * from reads.
  *
  * <p>Event-loop confined: the backend channel is registered on the client channel's loop, so every method runs on
  * that one thread.
@@ -76,8 +75,8 @@ final class TcpConnection {
     private int batchOut;
     private SpliceDirection toBackendSplice;
     private SpliceDirection toClientSplice;
-    /** A spliced direction woke up since the last idle event. */
-    private boolean spliceActivity;
+    /** Null when the idle timeout is off. */
+    private final IdleTimer idleTimer;
 
     TcpConnection(Channel client, ServiceHandle handle, TcpSettings tcp, AtomicInteger listenerActive) {
         this.client = client;
@@ -86,6 +85,8 @@ final class TcpConnection {
         this.tcp = tcp;
         this.listenerActive = listenerActive;
         this.splice = Transports.epoll() ? tcp.splice() : SpliceMode.OFF;
+        this.idleTimer = tcp.idleTimeout().isZero() ? null
+                : new IdleTimer(this, client.eventLoop(), tcp.idleTimeout().toNanos());
         metrics.onConnectionAccepted();
     }
 
@@ -154,6 +155,7 @@ final class TcpConnection {
     // ---- relay ----
 
     void onClientRead(ByteBuf buf) {
+        touch();
         int n = buf.readableBytes();
         bytesIn += n;
         batchIn += n;
@@ -185,6 +187,7 @@ final class TcpConnection {
     }
 
     void onBackendRead(ByteBuf buf) {
+        touch();
         int n = buf.readableBytes();
         bytesOut += n;
         batchOut += n;
@@ -212,6 +215,7 @@ final class TcpConnection {
 
     /** The client can take more (or less): resume or pause reading the backend. */
     void onClientWritabilityChanged() {
+        touch();
         if (backendChannel != null && !backendEof && !closing) {
             resumeOrPause(backendChannel, client.isWritable(), toClientSplice != null);
         }
@@ -219,6 +223,7 @@ final class TcpConnection {
 
     /** The backend can take more (or less): resume or pause reading the client. */
     void onBackendWritabilityChanged() {
+        touch();
         if (!clientEof && !closing) {
             resumeOrPause(client, backendChannel.isWritable(), toBackendSplice != null);
         }
@@ -263,7 +268,7 @@ final class TcpConnection {
 
     /** A spliced source woke up: activity for the idle timer; after its EOF it is not to be woken again. */
     private void onSplicedReadComplete(Channel source, boolean eof) {
-        spliceActivity = true;
+        touch();
         if (eof) {
             // Netty re-arms reading when a pipe's last bytes are written; at EOF that would wake the loop on every
             // turn (level-triggered) for nothing.
@@ -273,7 +278,7 @@ final class TcpConnection {
 
     /** A splice chunk of {@code n} bytes was written; returns whether the next chunk is to be spliced. */
     boolean onSpliced(SpliceDirection direction, int n) {
-        spliceActivity = true;
+        touch();
         if (direction.toBackend()) {
             bytesIn += n;
             metrics.addBytesToBackend(n);
@@ -313,6 +318,13 @@ final class TcpConnection {
         } catch (IOException | RuntimeException e) {
             onFailure(source, e);
             return false;
+        }
+    }
+
+    /** Activity for the idle timer: a read, a drained side, a splice wake-up. */
+    private void touch() {
+        if (idleTimer != null) {
+            idleTimer.touch();
         }
     }
 
@@ -410,11 +422,6 @@ final class TcpConnection {
         if (closing) {
             return;
         }
-        if (spliceActivity) {
-            // The idle timer cannot see spliced bytes; a spliced direction woke up within the last idle period.
-            spliceActivity = false;
-            return;
-        }
         metrics.onFailure(FailureReason.IDLE_TIMEOUT);
         fail(FailureReason.IDLE_TIMEOUT);
         closing = true;
@@ -501,6 +508,9 @@ final class TcpConnection {
         }
         finished = true;
         closing = true;
+        if (idleTimer != null) {
+            idleTimer.stop();
+        }
         if (early != null) {
             early.release();
             early = null;

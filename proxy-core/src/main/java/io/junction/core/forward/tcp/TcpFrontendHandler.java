@@ -7,14 +7,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
 
 /**
  * Client side of a proxied connection: starts the backend connect when the client connection becomes active and
- * hands client events (bytes, EOF, writability, errors, idle) to the {@link TcpConnection}. Bytes are passed on as
+ * hands client events (bytes, EOF, writability, errors) to the {@link TcpConnection}. Bytes are passed on as
  * the same {@link ByteBuf}, never copied.
  *
  * <p>Event-loop confined (one instance per client channel).
@@ -62,8 +61,6 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete) {
             connection.onClientInputShutdown();
-        } else if (evt instanceof IdleStateEvent) {
-            connection.onIdle();
         } else {
             ReferenceCountUtil.release(evt);
         }

@@ -1,15 +1,15 @@
-package io.junction.core.lb;
+package io.junction.core.clock;
 
 /**
- * A monotonic nanosecond clock that ticks every {@value #TICK_MILLIS} ms, read with one volatile load. Client-IP
- * affinity reads a clock on every pick, and {@link System#nanoTime()} costs 20–25 ns on virtual machines (a
- * {@code clock_gettime} through the hypervisor's clock source), which alone would exceed the picker's budget. Affinity
- * timeouts are seconds to hours, so 10 ms resolution loses nothing.
+ * A monotonic nanosecond clock that ticks every {@value #TICK_MILLIS} ms, read with one volatile load. The data path
+ * reads a clock per pick (client-IP affinity) and per read (TCP idle timeouts), and {@link System#nanoTime()} costs
+ * 20–25 ns on virtual machines (a {@code clock_gettime} through the hypervisor's clock source): more than a whole
+ * pick. Affinity and idle timeouts are hundreds of milliseconds to hours, so 10 ms resolution loses nothing.
  *
  * <p>Thread-safe. One daemon thread, started on first use, does the ticking.
  */
-final class CoarseClock {
-    static final long TICK_MILLIS = 10;
+public final class CoarseClock {
+    public static final long TICK_MILLIS = 10;
 
     private static volatile long now = System.nanoTime();
 
@@ -23,7 +23,7 @@ final class CoarseClock {
     }
 
     /** The time of the last tick; never more than about {@value #TICK_MILLIS} ms behind {@link System#nanoTime()}. */
-    static long nanoTime() {
+    public static long nanoTime() {
         return now;
     }
 

@@ -1,0 +1,2 @@
+/** Cheap time sources for the data path. */
+package io.junction.core.clock;
