@@ -55,6 +55,10 @@ public final class CommonOptions {
             description = "JVM option for the Junction child process, e.g. -Xmx256m. Repeatable.")
     List<String> junctionJvmOptions = new ArrayList<>();
 
+    @Option(names = "--splice", description = "Zero-copy TCP where the proxy has it: Junction `splice: auto`, HAProxy "
+            + "`option splice-auto` (nginx has none). Off by default, so the default run compares plain relays.")
+    boolean splice;
+
     @Option(names = "--haproxy-bin", paramLabel = "PATH", description = "haproxy executable (default: from PATH).")
     Path haproxyBin;
 

@@ -193,8 +193,8 @@ final class Invocation {
         for (String n : names) {
             out.add(switch (n) {
                 case "direct" -> new DirectTarget();
-                case JunctionFlavor.NAME -> new ProxyTarget(new JunctionFlavor(junctionJar(o), o.junctionJvmOptions));
-                case HaproxyFlavor.NAME -> new ProxyTarget(new HaproxyFlavor(o.haproxyBin));
+                case JunctionFlavor.NAME -> new ProxyTarget(new JunctionFlavor(junctionJar(o), o.junctionJvmOptions, o.splice));
+                case HaproxyFlavor.NAME -> new ProxyTarget(new HaproxyFlavor(o.haproxyBin, o.splice));
                 case NginxFlavor.NAME -> new ProxyTarget(new NginxFlavor(o.nginxBin));
                 default -> throw new IllegalStateException("validated target name: " + n);
             });

@@ -14,10 +14,17 @@ public final class HaproxyFlavor implements ProxyFlavor {
     public static final String NAME = "haproxy";
 
     private final Path binary;
+    private final boolean splice;
 
     /** @param binary the haproxy executable, or null to look it up on PATH */
     public HaproxyFlavor(Path binary) {
+        this(binary, false);
+    }
+
+    /** @param splice add {@code option splice-auto} (HAProxy's kernel splicing for bulk transfers) */
+    public HaproxyFlavor(Path binary, boolean splice) {
         this.binary = binary;
+        this.splice = splice;
     }
 
     @Override
@@ -62,6 +69,9 @@ public final class HaproxyFlavor implements ProxyFlavor {
         b.append("    timeout connect 1s\n");
         b.append("    timeout client 1m\n");
         b.append("    timeout server 1m\n");
+        if (splice) {
+            b.append("    option splice-auto\n");
+        }
         b.append("\nfrontend bench\n");
         b.append("    bind ").append(p.listenHostPort()).append('\n');
         b.append("    default_backend bench\n");

@@ -16,10 +16,17 @@ public final class JunctionFlavor implements ProxyFlavor {
 
     private final Path jar;
     private final List<String> jvmOptions;
+    private final boolean splice;
 
     public JunctionFlavor(Path jar, List<String> jvmOptions) {
+        this(jar, jvmOptions, false);
+    }
+
+    /** @param splice serve TCP with {@code splice: auto} (zero copy once a direction turns bulk) */
+    public JunctionFlavor(Path jar, List<String> jvmOptions, boolean splice) {
         this.jar = jar;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.splice = splice;
     }
 
     @Override
@@ -66,6 +73,7 @@ public final class JunctionFlavor implements ProxyFlavor {
                 + "    lb: round-robin\n"
                 // connectTimeout is a TCP setting; the agent rejects it on a UDP service.
                 + (p.protocol().name().equalsIgnoreCase("tcp") ? "    connectTimeout: 1s\n" : "")
+                + (splice && p.protocol().name().equalsIgnoreCase("tcp") ? "    splice: auto\n" : "")
                 + "    endpoints:\n"
                 + "      - " + p.backendHostPort() + "\n";
     }

@@ -67,7 +67,14 @@ class ProxyConfigTest {
         String cfg = new HaproxyFlavor(Paths.get("/usr/sbin/haproxy")).renderConfig(params(Protocol.TCP, 1));
         assertThat(cfg).contains("    mode tcp\n", "    bind 127.0.0.1:10080\n",
                 "    server s1 127.0.0.1:18081\n", "    nbthread 1\n");
-        assertThat(new HaproxyFlavor(null).renderConfig(params(Protocol.TCP, 0))).doesNotContain("nbthread");
+        assertThat(new HaproxyFlavor(null).renderConfig(params(Protocol.TCP, 0))).doesNotContain("nbthread")
+                .doesNotContain("splice");
+        assertThat(new HaproxyFlavor(null, true).renderConfig(params(Protocol.TCP, 0)))
+                .contains("    option splice-auto\n");
+        assertThat(new JunctionFlavor(Paths.get("j.jar"), List.of(), true).renderConfig(params(Protocol.TCP, 0)))
+                .contains("    splice: auto\n");
+        assertThat(new JunctionFlavor(Paths.get("j.jar"), List.of(), true).renderConfig(params(Protocol.UDP, 0)))
+                .doesNotContain("splice");
     }
 
     @Test
