@@ -56,74 +56,17 @@ class TcpProxyBulkTest {
     @Test
     void relays100MiBEachWayAtOnceByteExact() throws Exception {
         long size = 100L * MIB;
-        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
-        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-                try {
-                    backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
-                } catch (Exception e) {
-                    backendReceived.completeExceptionally(e);
-                }
-            }, threads);
-            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), size, 2));
-            s.shutdownOutput();
-            reader.get(60, TimeUnit.SECONDS);
-        })) {
-            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            long start = System.nanoTime();
-            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
-                CompletableFuture<Hashed> clientSent = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        Hashed h = TcpStreams.writeRandom(client.getOutputStream(), size, 1);
-                        client.shutdownOutput();
-                        return h;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, threads);
-                Hashed clientReceived = TcpStreams.readAll(client.getInputStream());
-                assertThat(clientReceived.bytes()).as("bytes the client received before EOF").isEqualTo(size);
-                assertThat(clientReceived).isEqualTo(backendSent.get(60, TimeUnit.SECONDS));
-                assertThat(backendReceived.get(60, TimeUnit.SECONDS)).isEqualTo(clientSent.get(60, TimeUnit.SECONDS));
-                assertThat(clientReceived.bytes()).isEqualTo(size);
-            }
-            System.out.printf("bulk: 2 x 100 MiB in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            assertThat(backend.errors()).isEmpty();
-            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
-            assertThat(handle.metrics().bytesToBackend()).isEqualTo(size);
-            assertThat(handle.metrics().bytesToClient()).isEqualTo(size);
-            Backend b = TestHandles.backend(handle, backend.address());
-            assertThat(b.bytesToBackend()).isEqualTo(size);
-            assertThat(b.bytesFromBackend()).isEqualTo(size);
-            assertThat(b.activeConnections()).isZero();
-        }
+        TcpScenarios.Outcome o = TcpScenarios.bothWaysAtOnce(proxy, threads, TcpSettings.DEFAULTS, size);
+        System.out.printf("bulk: 2 x 100 MiB in %d ms%n", o.millis());
+        assertThat(o.handle().metrics().bytesToBackend()).isEqualTo(size);
+        assertThat(o.handle().metrics().bytesToClient()).isEqualTo(size);
+        assertThat(o.backend().bytesToBackend()).isEqualTo(size);
+        assertThat(o.backend().bytesFromBackend()).isEqualTo(size);
     }
 
     @Test
     void clientHalfCloseStillGetsTheWholeReply() throws Exception {
-        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
-        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
-            // EOF seen: the reply still has to reach the client through the half-closed connection.
-            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), 6L * MIB, 4));
-        })) {
-            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
-                Hashed sent = TcpStreams.writeRandom(client.getOutputStream(), 2L * MIB, 3);
-                client.shutdownOutput();
-                Hashed received = TcpStreams.readAll(client.getInputStream());
-
-                assertThat(backendReceived.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
-                assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
-                assertThat(received.bytes()).isEqualTo(6L * MIB);
-            }
-            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
-            assertThat(backend.errors()).isEmpty();
-        }
+        TcpScenarios.clientHalfCloseThenReply(proxy, TcpSettings.DEFAULTS);
     }
 
     /**
@@ -164,28 +107,7 @@ class TcpProxyBulkTest {
 
     @Test
     void backendHalfCloseLetsTheClientKeepSending() throws Exception {
-        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
-        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), 4L * MIB, 5));
-            s.shutdownOutput();
-            backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
-        })) {
-            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
-                Hashed received = TcpStreams.readAll(client.getInputStream());
-                // The backend's FIN arrived; this direction must still carry everything the client sends now.
-                Hashed sent = TcpStreams.writeRandom(client.getOutputStream(), 3L * MIB, 6);
-                client.shutdownOutput();
-
-                assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
-                assertThat(backendReceived.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
-                assertThat(TcpTestClient.awaitEnd(client, Duration.ofSeconds(3))).isEqualTo(TcpTestClient.Ending.EOF);
-            }
-            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
-            assertThat(backend.errors()).isEmpty();
-        }
+        TcpScenarios.backendHalfCloseThenClientSends(proxy, TcpSettings.DEFAULTS);
     }
 
     @Test

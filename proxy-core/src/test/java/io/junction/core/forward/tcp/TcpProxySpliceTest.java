@@ -74,100 +74,26 @@ class TcpProxySpliceTest {
     @Test
     void splices100MiBEachWayAtOnceByteExact() throws Exception {
         long size = 100L * MIB;
-        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
-        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-                try {
-                    backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
-                } catch (Exception e) {
-                    backendReceived.completeExceptionally(e);
-                }
-            }, threads);
-            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), size, 2));
-            s.shutdownOutput();
-            reader.get(60, TimeUnit.SECONDS);
-        })) {
-            ServiceHandle handle = TestHandles.tcp(SPLICE_ON, List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            long start = System.nanoTime();
-            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
-                CompletableFuture<Hashed> clientSent = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        Hashed h = TcpStreams.writeRandom(client.getOutputStream(), size, 1);
-                        client.shutdownOutput();
-                        return h;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, threads);
-                Hashed clientReceived = TcpStreams.readAll(client.getInputStream());
-                assertThat(clientReceived.bytes()).as("bytes the client received before EOF").isEqualTo(size);
-                assertThat(clientReceived).isEqualTo(backendSent.get(60, TimeUnit.SECONDS));
-                assertThat(backendReceived.get(60, TimeUnit.SECONDS)).isEqualTo(clientSent.get(60, TimeUnit.SECONDS));
-            }
-            System.out.printf("splice bulk: 2 x 100 MiB in %d ms%n",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            assertThat(backend.errors()).isEmpty();
-            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
-            assertThat(handle.metrics().splicedConnections()).isEqualTo(1);
-            // Spliced bytes are counted per completed chunk: at most one unfinished chunk per direction is missing.
-            assertCountedUpToOneChunkShort(handle.metrics().bytesToBackend(), size);
-            assertCountedUpToOneChunkShort(handle.metrics().bytesToClient(), size);
-            Backend b = TestHandles.backend(handle, backend.address());
-            assertCountedUpToOneChunkShort(b.bytesToBackend(), size);
-            assertCountedUpToOneChunkShort(b.bytesFromBackend(), size);
-            assertThat(b.activeConnections()).isZero();
-        }
+        TcpScenarios.Outcome o = TcpScenarios.bothWaysAtOnce(proxy, threads, SPLICE_ON, size);
+        System.out.printf("splice bulk: 2 x 100 MiB in %d ms%n", o.millis());
+        assertThat(o.handle().metrics().splicedConnections()).isEqualTo(1);
+        // Spliced bytes are counted per completed chunk: at most one unfinished chunk per direction is missing.
+        assertCountedUpToOneChunkShort(o.handle().metrics().bytesToBackend(), size);
+        assertCountedUpToOneChunkShort(o.handle().metrics().bytesToClient(), size);
+        assertCountedUpToOneChunkShort(o.backend().bytesToBackend(), size);
+        assertCountedUpToOneChunkShort(o.backend().bytesFromBackend(), size);
     }
 
     @Test
     void clientHalfCloseStillGetsTheWholeReply() throws Exception {
-        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
-        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
-            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), 6L * MIB, 4));
-        })) {
-            ServiceHandle handle = TestHandles.tcp(SPLICE_ON, List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
-                Hashed sent = TcpStreams.writeRandom(client.getOutputStream(), 2L * MIB, 3);
-                client.shutdownOutput();
-                Hashed received = TcpStreams.readAll(client.getInputStream());
-
-                assertThat(backendReceived.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
-                assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
-            }
-            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
-            assertThat(handle.metrics().splicedConnections()).isEqualTo(1);
-            assertThat(backend.errors()).isEmpty();
-        }
+        TcpScenarios.Outcome o = TcpScenarios.clientHalfCloseThenReply(proxy, SPLICE_ON);
+        assertThat(o.handle().metrics().splicedConnections()).isEqualTo(1);
     }
 
     @Test
     void backendHalfCloseLetsTheClientKeepSending() throws Exception {
-        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
-        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), 4L * MIB, 5));
-            s.shutdownOutput();
-            backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
-        })) {
-            ServiceHandle handle = TestHandles.tcp(SPLICE_ON, List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
-                Hashed received = TcpStreams.readAll(client.getInputStream());
-                Hashed sent = TcpStreams.writeRandom(client.getOutputStream(), 3L * MIB, 6);
-                client.shutdownOutput();
-
-                assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
-                assertThat(backendReceived.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
-                assertThat(TcpTestClient.awaitEnd(client, Duration.ofSeconds(3))).isEqualTo(Ending.EOF);
-            }
-            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
-            assertThat(backend.errors()).isEmpty();
-        }
+        TcpScenarios.Outcome o = TcpScenarios.backendHalfCloseThenClientSends(proxy, SPLICE_ON);
+        assertThat(o.handle().metrics().splicedConnections()).isEqualTo(1);
     }
 
     /**

@@ -1,0 +1,137 @@
+package io.junction.core.forward.tcp;
+
+import io.junction.core.forward.ServiceListener;
+import io.junction.core.lb.Backend;
+import io.junction.core.model.TcpSettings;
+import io.junction.core.state.ServiceHandle;
+import io.junction.core.testing.TcpBlockingServer;
+import io.junction.core.testing.TcpStreams;
+import io.junction.core.testing.TcpStreams.Hashed;
+import io.junction.core.testing.TcpTestClient;
+import io.junction.core.testing.TestHandles;
+
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Byte-integrity scenarios run by both the relay tests and the splice tests, so both paths are held to the same
+ * bar: each drives real sockets through a listener with the given settings, asserts that every byte arrived (SHA-256)
+ * and that the connection ended cleanly, and returns what the caller checks on top (counters differ per path).
+ */
+final class TcpScenarios {
+    private static final long MIB = 1024 * 1024;
+
+    private TcpScenarios() {
+    }
+
+    /** What a scenario leaves for path-specific checks. */
+    record Outcome(ServiceHandle handle, Backend backend, long millis) {
+    }
+
+    /**
+     * {@code size} bytes each way at the same time: the client streams and then half-closes, the backend streams its
+     * own bytes back while reading, then half-closes.
+     */
+    static Outcome bothWaysAtOnce(TcpProxyFixture proxy, ExecutorService threads, TcpSettings tcp, long size)
+            throws Exception {
+        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
+        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+                try {
+                    backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
+                } catch (Exception e) {
+                    backendReceived.completeExceptionally(e);
+                }
+            }, threads);
+            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), size, 2));
+            s.shutdownOutput();
+            reader.get(60, TimeUnit.SECONDS);
+        })) {
+            ServiceHandle handle = TestHandles.tcp(tcp, List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            long start = System.nanoTime();
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                CompletableFuture<Hashed> clientSent = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        Hashed h = TcpStreams.writeRandom(client.getOutputStream(), size, 1);
+                        client.shutdownOutput();
+                        return h;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, threads);
+                Hashed clientReceived = TcpStreams.readAll(client.getInputStream());
+                assertThat(clientReceived.bytes()).as("bytes the client received before EOF").isEqualTo(size);
+                assertThat(clientReceived).isEqualTo(backendSent.get(60, TimeUnit.SECONDS));
+                assertThat(backendReceived.get(60, TimeUnit.SECONDS)).isEqualTo(clientSent.get(60, TimeUnit.SECONDS));
+            }
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(backend.errors()).isEmpty();
+            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
+            Backend b = TestHandles.backend(handle, backend.address());
+            assertThat(b.activeConnections()).isZero();
+            return new Outcome(handle, b, millis);
+        }
+    }
+
+    /** The client sends 2 MiB and half-closes; only then does the backend send its 6 MiB reply through. */
+    static Outcome clientHalfCloseThenReply(TcpProxyFixture proxy, TcpSettings tcp) throws Exception {
+        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
+        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
+            // EOF seen: the reply still has to reach the client through the half-closed connection.
+            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), 6L * MIB, 4));
+        })) {
+            ServiceHandle handle = TestHandles.tcp(tcp, List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                Hashed sent = TcpStreams.writeRandom(client.getOutputStream(), 2L * MIB, 3);
+                client.shutdownOutput();
+                Hashed received = TcpStreams.readAll(client.getInputStream());
+
+                assertThat(backendReceived.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
+                assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
+                assertThat(received.bytes()).isEqualTo(6L * MIB);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
+            assertThat(backend.errors()).isEmpty();
+            return new Outcome(handle, TestHandles.backend(handle, backend.address()), 0);
+        }
+    }
+
+    /** The backend sends 4 MiB and half-closes; the client then still sends 3 MiB the other way. */
+    static Outcome backendHalfCloseThenClientSends(TcpProxyFixture proxy, TcpSettings tcp) throws Exception {
+        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
+        CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), 4L * MIB, 5));
+            s.shutdownOutput();
+            backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
+        })) {
+            ServiceHandle handle = TestHandles.tcp(tcp, List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                Hashed received = TcpStreams.readAll(client.getInputStream());
+                // The backend's FIN arrived; this direction must still carry everything the client sends now.
+                Hashed sent = TcpStreams.writeRandom(client.getOutputStream(), 3L * MIB, 6);
+                client.shutdownOutput();
+
+                assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
+                assertThat(backendReceived.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
+                assertThat(TcpTestClient.awaitEnd(client, Duration.ofSeconds(3))).isEqualTo(TcpTestClient.Ending.EOF);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> handle.metrics().connectionsActive() == 0);
+            assertThat(backend.errors()).isEmpty();
+            return new Outcome(handle, TestHandles.backend(handle, backend.address()), 0);
+        }
+    }
+}
