@@ -1,5 +1,7 @@
 package io.junction.core.forward.udp;
 
+import io.junction.core.clock.CoarseClock;
+
 import io.junction.core.lb.Backend;
 import io.junction.core.lb.PickContext;
 import io.junction.core.metrics.FailureReason;
@@ -56,7 +58,7 @@ final class UdpSession implements Runnable {
         this.client = client;
         this.metrics = table.metrics();
         this.pickContext = new PickContext(client.getAddress());
-        this.lastActivityNanos = System.nanoTime();
+        this.lastActivityNanos = CoarseClock.nanoTime();
     }
 
     InetSocketAddress client() {
@@ -144,7 +146,7 @@ final class UdpSession implements Runnable {
 
     /** Forwards one client datagram; takes ownership of {@code content}. */
     void onClientDatagram(ByteBuf content) {
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = CoarseClock.nanoTime();
         if (!ensureBackend()) {
             content.release();
             return;
@@ -190,7 +192,7 @@ final class UdpSession implements Runnable {
             metrics.onFailure(FailureReason.SEND_QUEUE_FULL);
             return;
         }
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = CoarseClock.nanoTime();
         front.write(new DatagramPacket(content, client), front.voidPromise());
         metrics.onDatagramToClient(bytes);
         backend.addBytesFromBackend(bytes);
@@ -229,12 +231,14 @@ final class UdpSession implements Runnable {
         if (closed) {
             return;
         }
-        long idle = System.nanoTime() - lastActivityNanos;
+        long idle = CoarseClock.nanoTime() - lastActivityNanos;
         long timeout = table.idleTimeoutNanos();
         if (idle >= timeout) {
             table.expire(this);
         } else {
-            idleCheck = table.loop().schedule(this, timeout - idle, TimeUnit.NANOSECONDS);
+            // The coarse clock may lag the scheduler by one tick; never re-arm for less than a tick.
+            long left = Math.max(timeout - idle, TimeUnit.MILLISECONDS.toNanos(CoarseClock.TICK_MILLIS));
+            idleCheck = table.loop().schedule(this, left, TimeUnit.NANOSECONDS);
         }
     }
 
