@@ -6,16 +6,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
 import static io.junction.agent.AgentFixture.echoOnce;
 import static io.junction.agent.AgentFixture.writeAtomically;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The admin server of a running agent, over real HTTP on loopback. */
 class AdminApiTest {
@@ -92,6 +96,32 @@ class AdminApiTest {
                 .contains("junction_bytes_total{direction=\"to_backend\",service=\"default/web/tcp\"} 5.0")
                 .contains("junction_config_reloads_total")
                 .contains("process_files_open_files");
+    }
+
+    @Test
+    void aListenerThatCannotBindMakesTheAgentNotReadyAndSaysWhy() throws Exception {
+        int taken;
+        try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            taken = squatter.getLocalPort();
+            Path file = dir.resolve("junction.yaml");
+            String yaml = Files.readString(file).replace("""
+                    services:
+                    """, """
+                    services:
+                      - name: blocked
+                        listen: 127.0.0.1:%d
+                        endpoints: []
+                    """.formatted(taken));
+            writeAtomically(file, yaml);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> get("/readyz").statusCode() == 503);
+            String body = get("/readyz").body();
+            assertThat(body).contains("default/blocked/tcp").contains("127.0.0.1:" + taken);
+            assertThat(echoOnce(servicePort, "others-still-served")).isEqualTo("others-still-served");
+        }
+        // The squatter left: the listener is retried and the agent becomes ready by itself.
+        await().atMost(Duration.ofSeconds(12))
+                .until(() -> get("/readyz").statusCode() == 200);
     }
 
     @Test

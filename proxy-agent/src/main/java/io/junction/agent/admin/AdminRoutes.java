@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * The admin API's routes, kept apart from Netty so they can be tested as plain calls:
  * <ul>
  *   <li>{@code /healthz}: liveness, 200 while the process runs;</li>
- *   <li>{@code /readyz}: 200 once every discovery source has synced and listeners are bound, else 503;</li>
+ *   <li>{@code /readyz}: 200 once every discovery source has synced and every listener is bound, else 503 with the
+ *       reason (a source not synced yet, or a listen address that could not be bound);</li>
  *   <li>{@code /metrics}: Prometheus text format;</li>
  *   <li>{@code /api/status}: agent, sources and listener errors as JSON;</li>
  *   <li>{@code /api/services}: every service with its endpoints, eligibility and counters as JSON;</li>
@@ -91,7 +92,13 @@ public final class AdminRoutes {
 
     private Response readiness() {
         if (controller.ready()) {
-            return Response.text(200, "ready\n");
+            Map<ServiceKey, String> bindErrors = controller.listenerErrors();
+            if (bindErrors.isEmpty()) {
+                return Response.text(200, "ready\n");
+            }
+            StringBuilder b = new StringBuilder("not ready: listeners not bound:\n");
+            bindErrors.forEach((k, v) -> b.append("  ").append(k).append(": ").append(v).append('\n'));
+            return Response.text(503, b.toString());
         }
         List<String> waiting = new ArrayList<>();
         controller.sourceStatus().values().forEach(s -> {

@@ -67,8 +67,10 @@ public final class ListenerSet {
             return true;
         } catch (RuntimeException e) {
             String message = "cannot bind " + format(wanted) + ": " + e.getMessage();
-            errors.put(key, message);
-            log.error("listener=failed service={} reason=\"{}\"", key, message);
+            // Retries repeat the same failure; say it once, and again only when the reason changes.
+            if (!message.equals(errors.put(key, message))) {
+                log.error("listener=failed service={} reason=\"{}\" retry=every_5s", key, message);
+            }
             return false;
         }
     }

@@ -104,6 +104,20 @@ public final class ProxyController implements DiscoveryListener, AutoCloseable {
         }
         runner.request();
         control.scheduleWithFixedDelay(this::expireAffinity, 30, 30, TimeUnit.SECONDS);
+        control.scheduleWithFixedDelay(this::retryFailedListeners, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /** Control thread: a listen address that was busy (or not yet local) may be free now. */
+    private void retryFailedListeners() {
+        if (!listening || stopped) {
+            return;
+        }
+        for (ServiceKey key : listeners.errors().keySet()) {
+            ServiceRuntime runtime = services.get(key);
+            if (runtime != null) {
+                listeners.ensure(runtime.handle());
+            }
+        }
     }
 
     /** Control thread: drops client-ip affinity entries idle for longer than their service's timeout. */
