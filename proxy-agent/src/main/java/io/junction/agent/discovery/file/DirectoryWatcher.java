@@ -8,6 +8,7 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,7 @@ final class DirectoryWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectoryWatcher.class);
 
     private final Path dir;
+    private final String fileName;
     private final String owner;
     private final boolean enabled;
 
@@ -32,8 +34,14 @@ final class DirectoryWatcher implements AutoCloseable {
     private boolean closed;
     private boolean failureLogged;
 
-    /** {@code enabled} false never watches (poll only); {@code owner} names the source in logs. */
-    DirectoryWatcher(Path dir, String owner, boolean enabled) {
+    /**
+     * @param fileName the watched file's name in {@code dir}: events about other entries are ignored (null: every
+     *                 event counts)
+     * @param owner    names the source in logs
+     * @param enabled  false never watches (poll only)
+     */
+    DirectoryWatcher(Path dir, String fileName, String owner, boolean enabled) {
+        this.fileName = fileName;
         this.dir = dir;
         this.owner = owner;
         this.enabled = enabled;
@@ -61,6 +69,22 @@ final class DirectoryWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether an event can change what the file reads as: the file's own name, Kubernetes ConfigMap bookkeeping
+     * entries ({@code ..data} symlink swaps), or a lost-events overflow. Other files in the directory (a log written
+     * next to the config, an editor's swap file) do not trigger a reload.
+     */
+    private boolean concernsTheFile(WatchEvent<?> event) {
+        if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+            return true;
+        }
+        Object context = event.context();
+        if (!(context instanceof Path name)) {
+            return true;
+        }
+        return fileName == null || name.toString().equals(fileName) || name.toString().startsWith("..");
+    }
+
     /** Waits up to {@code nanos} for a change in the directory; true if one came. */
     boolean await(long nanos) throws InterruptedException {
         WatchService w = service;
@@ -77,7 +101,10 @@ final class DirectoryWatcher implements AutoCloseable {
         if (key == null) {
             return false;
         }
-        boolean any = !key.pollEvents().isEmpty();
+        boolean any = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            any |= concernsTheFile(event);
+        }
         if (!key.reset()) {
             // The directory itself went away: report it (the file is gone too) and let reopen() find it later.
             drop(w);

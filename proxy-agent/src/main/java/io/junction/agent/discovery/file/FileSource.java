@@ -92,7 +92,8 @@ public final class FileSource implements DiscoverySource {
         }
         this.pollNanos = pollInterval.toNanos();
         this.debounceNanos = debounce.toNanos();
-        this.watcher = new DirectoryWatcher(file.toAbsolutePath().getParent(), "file:" + file, useWatchService);
+        this.watcher = new DirectoryWatcher(file.toAbsolutePath().getParent(),
+                String.valueOf(file.getFileName()), "file:" + file, useWatchService);
         this.name = "file:" + file;
     }
 
