@@ -4,6 +4,7 @@ import io.junction.core.forward.ServiceListener;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ServiceMetrics;
+import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.junction.core.testing.TcpEchoServer;
 import io.junction.core.testing.TcpStreams;
@@ -212,6 +213,54 @@ class TcpProxyRoutingTest {
                 // Read back from the sockets (getsockopt), not from a config map.
                 assertThat(leg.config().getOption(ChannelOption.TCP_NODELAY)).as("TCP_NODELAY on %s", leg).isTrue();
                 assertThat(leg.config().getOption(ChannelOption.SO_KEEPALIVE)).as("SO_KEEPALIVE on %s", leg).isTrue();
+            }
+        }
+    }
+
+    /**
+     * A backend that accepts nothing: its accept queue is full, so Linux drops further SYNs and a connect to it hangs
+     * (a blackholed endpoint, on loopback). The connect timeout must fire and the next backend be tried.
+     */
+    @Test
+    void aHangingConnectTimesOutAndTheNextBackendServes() throws Exception {
+        TcpEchoServer live = echo();
+        try (ServerSocket blackhole = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            InetSocketAddress hole = new InetSocketAddress("127.0.0.1", blackhole.getLocalPort());
+            List<Socket> fillers = new ArrayList<>();
+            try {
+                // Fill the accept queue (backlog 1 holds two) so later SYNs go unanswered.
+                for (int i = 0; i < 3; i++) {
+                    Socket f = new Socket();
+                    fillers.add(f);
+                    try {
+                        f.connect(hole, 300);
+                    } catch (IOException e) {
+                        break; // already full: this one hangs, which is what the proxy will see
+                    }
+                }
+                Duration connectTimeout = Duration.ofMillis(300);
+                ServiceHandle handle = TestHandles.tcp(TcpSettings.DEFAULTS.withConnectTimeout(connectTimeout),
+                        List.of(hole, live.address()));
+                ServiceListener listener = proxy.bind(handle);
+                byte[] payload = TcpStreams.randomBytes(64, 17);
+                long slowest = 0;
+                for (int i = 0; i < 4; i++) {
+                    long start = System.nanoTime();
+                    try (Socket s = TcpTestClient.connect(listener.localAddress())) {
+                        TcpTestClient.assertEcho(s, payload);
+                    }
+                    slowest = Math.max(slowest, System.nanoTime() - start);
+                }
+                ServiceMetrics m = handle.metrics();
+                assertThat(m.connectFailures()).as("round robin sent some connections to the blackhole").isPositive();
+                assertThat(m.failures(FailureReason.CONNECT_FAILED)).isZero();
+                assertThat(Duration.ofNanos(slowest)).as("waited for the connect timeout, not for the kernel's")
+                        .isGreaterThanOrEqualTo(connectTimeout.minusMillis(20))
+                        .isLessThan(Duration.ofSeconds(2));
+            } finally {
+                for (Socket f : fillers) {
+                    f.close();
+                }
             }
         }
     }
