@@ -1,0 +1,2 @@
+/** JMH: the forwarding step over a real loopback socket pair, direct vs through a Junction listener. */
+package io.junction.bench.forward;
