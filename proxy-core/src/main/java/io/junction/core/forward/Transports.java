@@ -1,5 +1,6 @@
 package io.junction.core.forward;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -11,12 +12,16 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 
 /**
  * The one place that chooses between Netty's native epoll transport and NIO. Epoll is used whenever the native
@@ -28,6 +33,10 @@ import org.slf4j.LoggerFactory;
 public final class Transports {
     private static final Logger log = LoggerFactory.getLogger(Transports.class);
     private static final boolean EPOLL;
+    private static final ChannelFactory<EpollSocketChannel> EPOLL_IPV4_SOCKETS =
+            () -> new EpollSocketChannel(SocketProtocolFamily.INET);
+    private static final ChannelFactory<EpollSocketChannel> EPOLL_SOCKETS = EpollSocketChannel::new;
+    private static final ChannelFactory<NioSocketChannel> NIO_SOCKETS = NioSocketChannel::new;
 
     static {
         boolean forceNio = "nio".equalsIgnoreCase(System.getProperty("junction.transport", ""));
@@ -67,6 +76,18 @@ public final class Transports {
 
     public static Class<? extends SocketChannel> socketChannel() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * Makes the socket for a connection to {@code remote}. With epoll an IPv4 peer gets an IPv4 socket: Netty's
+     * default is a dual-stack IPv6 socket, which costs an extra {@code setsockopt(IPV6_V6ONLY)} per connection and
+     * carries IPv4-mapped addresses around.
+     */
+    public static ChannelFactory<? extends SocketChannel> socketChannelFactory(InetSocketAddress remote) {
+        if (EPOLL && remote.getAddress() instanceof Inet4Address) {
+            return EPOLL_IPV4_SOCKETS;
+        }
+        return EPOLL ? EPOLL_SOCKETS : NIO_SOCKETS;
     }
 
     public static Class<? extends DatagramChannel> datagramChannel() {

@@ -56,7 +56,7 @@ final class ConnectAttempt implements ChannelFutureListener {
         Channel client = connection.client();
         new Bootstrap()
                 .group(client.eventLoop())
-                .channel(Transports.socketChannel())
+                .channelFactory(Transports.socketChannelFactory(backend.address()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, tcp.connectTimeout().toMillis()))
                 .option(ChannelOption.AUTO_READ, false)

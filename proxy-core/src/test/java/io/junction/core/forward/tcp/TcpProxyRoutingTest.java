@@ -264,4 +264,33 @@ class TcpProxyRoutingTest {
             }
         }
     }
+
+    /** An IPv6 backend behind an IPv4 listener: the backend leg gets a socket of the backend's family. */
+    @Test
+    void ipv6BackendIsReachedFromAnIpv4Listener() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        ServerSocket server;
+        try {
+            server = new ServerSocket(0, 8, v6);
+        } catch (IOException e) {
+            Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        try (server) {
+            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write(s.getInputStream().readNBytes(64));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            ServiceHandle handle = TestHandles.tcp(List.of(new InetSocketAddress(v6, server.getLocalPort())));
+            ServiceListener listener = proxy.bind(handle);
+            try (Socket s = TcpTestClient.connect(listener.localAddress())) {
+                TcpTestClient.assertEcho(s, TcpStreams.randomBytes(64, 23));
+            }
+            echo.get(5, TimeUnit.SECONDS);
+            assertThat(handle.metrics().connectFailures()).isZero();
+        }
+    }
 }
