@@ -1,6 +1,6 @@
 package io.junction.bench.run;
 
-import io.junction.bench.target.Binaries;
+import io.junction.bench.targets.Binaries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.junction.bench.run;
 
 import io.junction.bench.load.LoadSpec;
-import io.junction.bench.target.Target;
+import io.junction.bench.targets.Target;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.junction.bench.target;
+package io.junction.bench.targets;
 
 import java.nio.file.Path;
 import java.time.Duration;

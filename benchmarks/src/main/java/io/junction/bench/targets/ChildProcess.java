@@ -1,4 +1,4 @@
-package io.junction.bench.target;
+package io.junction.bench.targets;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package io.junction.bench.target;
+package io.junction.bench.targets;
 
 /**
  * A target cannot run on this machine or failed to come up; the message is shown to the user as is.

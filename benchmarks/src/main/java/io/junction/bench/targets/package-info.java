@@ -3,4 +3,4 @@
  * processes with generated configs on loopback ports, or any external {@code host:port}. Also the child-process
  * bookkeeping (always ended by PID, also from a shutdown hook) and {@code /proc} sampling of CPU time and RSS.
  */
-package io.junction.bench.target;
+package io.junction.bench.targets;
