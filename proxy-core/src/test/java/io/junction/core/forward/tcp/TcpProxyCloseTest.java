@@ -6,9 +6,7 @@ import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ServiceMetrics;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
-import io.junction.core.testing.TcpBlockingServer;
 import io.junction.core.testing.TcpEchoServer;
-import io.junction.core.testing.TcpSocketStates;
 import io.junction.core.testing.TcpStreams;
 import io.junction.core.testing.TcpTestClient;
 import io.junction.core.testing.TcpTestClient.Ending;
@@ -20,16 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** How connections end: resets, the connection limit, the idle timeout and draining. */
@@ -53,55 +47,13 @@ class TcpProxyCloseTest {
 
     @Test
     void backendResetReachesTheClientAsReset() throws Exception {
-        CountDownLatch clientReading = new CountDownLatch(1);
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            byte[] chunk = TcpStreams.randomBytes(64 * 1024, 21);
-            for (int i = 0; i < 4; i++) {
-                s.getOutputStream().write(chunk);
-            }
-            clientReading.await(5, TimeUnit.SECONDS);
-            s.setSoLinger(true, 0);
-            s.close(); // abortive: RST mid-transfer
-        })) {
-            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
-                TcpTestClient.readExactly(client.getInputStream(), 64 * 1024);
-                clientReading.countDown();
-                long start = System.nanoTime();
-                assertThatThrownBy(() -> TcpStreams.readAll(client.getInputStream()))
-                        .isInstanceOf(SocketException.class)
-                        .hasMessageContaining("Connection reset");
-                System.out.printf("backend reset: client saw reset after %d ms%n",
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            }
-            assertNoHalfClosedSockets(listener.localAddress().getPort(), backend.address().getPort());
-            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
-        }
+        TcpScenarios.Outcome o = TcpScenarios.backendResetReachesTheClient(proxy, TcpSettings.DEFAULTS);
+        System.out.printf("backend reset: client saw reset after %d ms%n", o.millis());
     }
 
     @Test
     void clientResetReachesTheBackendAsReset() throws Exception {
-        CountDownLatch backendReading = new CountDownLatch(1);
-        CompletableFuture<Ending> backendSaw = new CompletableFuture<>();
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            TcpTestClient.readExactly(s.getInputStream(), 1024);
-            backendReading.countDown();
-            backendSaw.complete(TcpTestClient.awaitEnd(s, Duration.ofSeconds(5)));
-        })) {
-            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            Socket client = TcpTestClient.connect(listener.localAddress());
-            client.getOutputStream().write(TcpStreams.randomBytes(1024, 22));
-            assertThat(backendReading.await(5, TimeUnit.SECONDS)).isTrue();
-            client.getOutputStream().write(TcpStreams.randomBytes(8 * 1024, 23));
-            client.setSoLinger(true, 0);
-            client.close();
-
-            assertThat(backendSaw.get(5, TimeUnit.SECONDS)).isEqualTo(Ending.RESET);
-            assertNoHalfClosedSockets(listener.localAddress().getPort(), backend.address().getPort());
-            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
-        }
+        TcpScenarios.clientResetReachesTheBackend(proxy, TcpSettings.DEFAULTS);
     }
 
     @Test
@@ -180,10 +132,4 @@ class TcpProxyCloseTest {
     }
 
     /** No proxy (or test) socket on these ports is left in CLOSE_WAIT or FIN_WAIT2. */
-    private static void assertNoHalfClosedSockets(int... ports) {
-        await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
-            assertThat(TcpSocketStates.inState(TcpSocketStates.CLOSE_WAIT, ports)).isEmpty();
-            assertThat(TcpSocketStates.inState(TcpSocketStates.FIN_WAIT2, ports)).isEmpty();
-        });
-    }
 }

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
@@ -136,51 +134,13 @@ class TcpProxySpliceTest {
 
     @Test
     void backendResetReachesTheClientAsReset() throws Exception {
-        CountDownLatch clientReading = new CountDownLatch(1);
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            byte[] chunk = TcpStreams.randomBytes(64 * 1024, 21);
-            for (int i = 0; i < 4; i++) {
-                s.getOutputStream().write(chunk);
-            }
-            clientReading.await(5, TimeUnit.SECONDS);
-            s.setSoLinger(true, 0);
-            s.close(); // abortive: RST mid-transfer
-        })) {
-            ServiceHandle handle = TestHandles.tcp(SPLICE_ON, List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
-                TcpTestClient.readExactly(client.getInputStream(), 64 * 1024);
-                clientReading.countDown();
-                assertThatThrownBy(() -> TcpStreams.readAll(client.getInputStream()))
-                        .isInstanceOf(SocketException.class)
-                        .hasMessageContaining("Connection reset");
-            }
-            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
-            assertThat(handle.metrics().splicedConnections()).isEqualTo(1);
-        }
+        TcpScenarios.Outcome o = TcpScenarios.backendResetReachesTheClient(proxy, SPLICE_ON);
+        assertThat(o.handle().metrics().splicedConnections()).isEqualTo(1);
     }
 
     @Test
     void clientResetReachesTheBackendAsReset() throws Exception {
-        CountDownLatch backendReading = new CountDownLatch(1);
-        CompletableFuture<Ending> backendSaw = new CompletableFuture<>();
-        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
-            TcpTestClient.readExactly(s.getInputStream(), 1024);
-            backendReading.countDown();
-            backendSaw.complete(TcpTestClient.awaitEnd(s, Duration.ofSeconds(5)));
-        })) {
-            ServiceHandle handle = TestHandles.tcp(SPLICE_ON, List.of(backend.address()));
-            ServiceListener listener = proxy.bind(handle);
-            Socket client = TcpTestClient.connect(listener.localAddress());
-            client.getOutputStream().write(TcpStreams.randomBytes(1024, 22));
-            assertThat(backendReading.await(5, TimeUnit.SECONDS)).isTrue();
-            client.getOutputStream().write(TcpStreams.randomBytes(8 * 1024, 23));
-            client.setSoLinger(true, 0);
-            client.close();
-
-            assertThat(backendSaw.get(5, TimeUnit.SECONDS)).isEqualTo(Ending.RESET);
-            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
-        }
+        TcpScenarios.clientResetReachesTheBackend(proxy, SPLICE_ON);
     }
 
     @Test

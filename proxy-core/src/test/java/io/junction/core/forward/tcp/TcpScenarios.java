@@ -5,19 +5,24 @@ import io.junction.core.lb.Backend;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.junction.core.testing.TcpBlockingServer;
+import io.junction.core.testing.TcpSocketStates;
 import io.junction.core.testing.TcpStreams;
 import io.junction.core.testing.TcpStreams.Hashed;
 import io.junction.core.testing.TcpTestClient;
+import io.junction.core.testing.TcpTestClient.Ending;
 import io.junction.core.testing.TestHandles;
 
 import java.net.Socket;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -133,5 +138,71 @@ final class TcpScenarios {
             assertThat(backend.errors()).isEmpty();
             return new Outcome(handle, TestHandles.backend(handle, backend.address()), 0);
         }
+    }
+
+    /**
+     * The backend sends 256 KiB and then aborts (SO_LINGER 0) while the client is still reading: the client must see
+     * a reset, not a clean EOF, and no proxy socket may be left half-closed.
+     */
+    static Outcome backendResetReachesTheClient(TcpProxyFixture proxy, TcpSettings tcp) throws Exception {
+        CountDownLatch clientReading = new CountDownLatch(1);
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            byte[] chunk = TcpStreams.randomBytes(64 * 1024, 21);
+            for (int i = 0; i < 4; i++) {
+                s.getOutputStream().write(chunk);
+            }
+            clientReading.await(5, TimeUnit.SECONDS);
+            s.setSoLinger(true, 0);
+            s.close(); // abortive: RST mid-transfer
+        })) {
+            ServiceHandle handle = TestHandles.tcp(tcp, List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            long start;
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                TcpTestClient.readExactly(client.getInputStream(), 64 * 1024);
+                clientReading.countDown();
+                start = System.nanoTime();
+                assertThatThrownBy(() -> TcpStreams.readAll(client.getInputStream()))
+                        .isInstanceOf(SocketException.class)
+                        .hasMessageContaining("Connection reset");
+            }
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertNoHalfClosedSockets(listener.localAddress().getPort(), backend.address().getPort());
+            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
+            return new Outcome(handle, TestHandles.backend(handle, backend.address()), millis);
+        }
+    }
+
+    /** The client aborts (SO_LINGER 0) with bytes in flight: the backend must see a reset, not a clean EOF. */
+    static Outcome clientResetReachesTheBackend(TcpProxyFixture proxy, TcpSettings tcp) throws Exception {
+        CountDownLatch backendReading = new CountDownLatch(1);
+        CompletableFuture<Ending> backendSaw = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            TcpTestClient.readExactly(s.getInputStream(), 1024);
+            backendReading.countDown();
+            backendSaw.complete(TcpTestClient.awaitEnd(s, Duration.ofSeconds(5)));
+        })) {
+            ServiceHandle handle = TestHandles.tcp(tcp, List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            Socket client = TcpTestClient.connect(listener.localAddress());
+            client.getOutputStream().write(TcpStreams.randomBytes(1024, 22));
+            assertThat(backendReading.await(5, TimeUnit.SECONDS)).isTrue();
+            client.getOutputStream().write(TcpStreams.randomBytes(8 * 1024, 23));
+            client.setSoLinger(true, 0);
+            client.close();
+
+            assertThat(backendSaw.get(5, TimeUnit.SECONDS)).isEqualTo(Ending.RESET);
+            assertNoHalfClosedSockets(listener.localAddress().getPort(), backend.address().getPort());
+            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
+            return new Outcome(handle, TestHandles.backend(handle, backend.address()), 0);
+        }
+    }
+
+    /** No proxy or backend socket on these ports is stuck in CLOSE_WAIT or FIN_WAIT2 (bounded wait). */
+    static void assertNoHalfClosedSockets(int... ports) {
+        await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+            assertThat(TcpSocketStates.inState(TcpSocketStates.CLOSE_WAIT, ports)).isEmpty();
+            assertThat(TcpSocketStates.inState(TcpSocketStates.FIN_WAIT2, ports)).isEmpty();
+        });
     }
 }
