@@ -21,8 +21,7 @@ public final class LoadGenerators {
             case TCP_STREAM -> new TcpStreamLoad(spec, target, group, control, tally);
             case TCP_RR -> new TcpRrLoad(spec, target, group, control, tally);
             case TCP_CRR -> new TcpCrrLoad(spec, target, group, control, tally);
-            case UDP_STREAM -> new UdpStreamLoad(spec, target, group, control, tally);
-            case UDP_RR -> new UdpRrLoad(spec, target, group, control, tally);
+            case UDP_STREAM, UDP_RR -> new UdpLoad(spec, target, group, control, tally);
         };
     }
 }

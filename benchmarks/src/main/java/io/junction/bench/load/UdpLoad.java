@@ -12,11 +12,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code udp-stream}: N flows (connected datagram sockets, one source port each) sending paced datagrams to the UDP
- * echo backend; every datagram carries a sequence number and its send time, so the echo gives both delivered rate,
- * loss and round-trip latency. Control-thread only; each flow is confined to its event loop.
+ * The UDP modes: N flows (connected datagram sockets, one source port each) to the UDP echo backend. Every datagram
+ * carries a sequence number and its send time, so the echoes give delivered rate, loss and round-trip latency.
+ * <ul>
+ *   <li>{@code udp-stream}: each flow sends paced datagrams ({@code rate / connections} per second) regardless of
+ *       answers;</li>
+ *   <li>{@code udp-rr}: each flow keeps one datagram in flight; an answer (matched by sequence number) or the timeout
+ *       triggers the next.</li>
+ * </ul>
+ * Control-thread only; each flow is confined to its event loop.
  */
-final class UdpStreamLoad implements LoadGenerator {
+final class UdpLoad implements LoadGenerator {
     private final LoadSpec spec;
     private final InetSocketAddress target;
     private final EventLoopGroup group;
@@ -24,7 +30,7 @@ final class UdpStreamLoad implements LoadGenerator {
     private final Tally tally;
     private final ChannelSet channels = new ChannelSet();
 
-    UdpStreamLoad(LoadSpec spec, InetSocketAddress target, EventLoopGroup group, LoadControl control, Tally tally) {
+    UdpLoad(LoadSpec spec, InetSocketAddress target, EventLoopGroup group, LoadControl control, Tally tally) {
         this.spec = spec;
         this.target = target;
         this.group = group;
@@ -34,11 +40,13 @@ final class UdpStreamLoad implements LoadGenerator {
 
     @Override
     public void start() throws InterruptedException {
-        double perFlowPerNano = spec.rate() / 1e9 / spec.connections();
+        boolean paced = spec.mode() == Mode.UDP_STREAM;
+        double perFlowPerNano = paced ? spec.rate() / 1e9 / spec.connections() : 0;
+        Duration timeout = paced ? null : spec.udpTimeout();
         var bootstrap = ClientBootstraps.udp(group, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new UdpClientHandler(spec.messageSize(), perFlowPerNano, null, control,
+                ch.pipeline().addLast(new UdpClientHandler(spec.messageSize(), perFlowPerNano, timeout, control,
                         tally, channels.inFlight));
             }
         });
