@@ -41,6 +41,11 @@ class ConfigBadFilesTest {
                 """ + extra.indent(4);
     }
 
+    /** A service whose endpoint list is {@code endpoints} (YAML flow syntax) instead of the default one. */
+    private static String serviceWithEndpoints(String endpoints) {
+        return service("endpoints: " + endpoints).replace("    endpoints: [127.0.0.1:18081]\n", "");
+    }
+
     private static String udpService(String extra) {
         return service("protocol: udp\n" + extra);
     }
@@ -103,17 +108,13 @@ class ConfigBadFilesTest {
                 "bad.yaml:5: services[0].connectTimeout: \"0s\" is not allowed here (expected: > 0)"));
         c.add(text("affinity timeout too long", service("affinityTimeout: 2d"),
                 "bad.yaml:5: services[0].affinityTimeout: \"2d\" is too long (expected: <= 1d)"));
-        c.add(text("weight 0", service("endpoints: [{address: 127.0.0.1:1, weight: 0}]")
-                        .replace("    endpoints: [127.0.0.1:18081]\n", ""),
+        c.add(text("weight 0", serviceWithEndpoints("[{address: 127.0.0.1:1, weight: 0}]"),
                 "bad.yaml:4: services[0].endpoints[0].weight: 0 is out of range (expected: 1..1000)"));
-        c.add(text("weight 1001", service("endpoints: [{address: 127.0.0.1:1, weight: 1001}]")
-                        .replace("    endpoints: [127.0.0.1:18081]\n", ""),
+        c.add(text("weight 1001", serviceWithEndpoints("[{address: 127.0.0.1:1, weight: 1001}]"),
                 "services[0].endpoints[0].weight: 1001 is out of range (expected: 1..1000)"));
-        c.add(text("fractional weight", service("endpoints: [{address: 127.0.0.1:1, weight: 1.5}]")
-                        .replace("    endpoints: [127.0.0.1:18081]\n", ""),
+        c.add(text("fractional weight", serviceWithEndpoints("[{address: 127.0.0.1:1, weight: 1.5}]"),
                 "services[0].endpoints[0].weight: expected an integer, got 1.5"));
-        c.add(text("huge weight", service("endpoints: [{address: 127.0.0.1:1, weight: 99999999999999999999}]")
-                        .replace("    endpoints: [127.0.0.1:18081]\n", ""),
+        c.add(text("huge weight", serviceWithEndpoints("[{address: 127.0.0.1:1, weight: 99999999999999999999}]"),
                 "services[0].endpoints[0].weight: 99999999999999999999 is out of range"));
         c.add(text("bad lb", service("lb: fastest"),
                 "bad.yaml:5: services[0].lb: \"fastest\" is not a valid lb policy (expected one of: round-robin, "
@@ -138,14 +139,11 @@ class ConfigBadFilesTest {
                 "services[0].maxDatagramSize: 70000 is out of range (expected: 1..65507)"));
         c.add(text("too many connect attempts", service("maxConnectAttempts: 17"),
                 "services[0].maxConnectAttempts: 17 is out of range (expected: 1..16)"));
-        c.add(text("unresolvable host", service("endpoints: [nowhere.invalid:80]")
-                        .replace("    endpoints: [127.0.0.1:18081]\n", ""),
+        c.add(text("unresolvable host", serviceWithEndpoints("[nowhere.invalid:80]"),
                 "bad.yaml:4: services[0].endpoints[0]: cannot resolve host 'nowhere.invalid'"));
-        c.add(text("duplicate endpoint", service("endpoints: [127.0.0.1:1, backend.local:80, 127.0.0.1:1]")
-                        .replace("    endpoints: [127.0.0.1:18081]\n", ""),
+        c.add(text("duplicate endpoint", serviceWithEndpoints("[127.0.0.1:1, backend.local:80, 127.0.0.1:1]"),
                 "services[0].endpoints[2]: duplicate endpoint 127.0.0.1:1 (same as endpoints[0])"));
-        c.add(text("endpoint of the wrong type", service("endpoints: [[127.0.0.1:1]]")
-                        .replace("    endpoints: [127.0.0.1:18081]\n", ""),
+        c.add(text("endpoint of the wrong type", serviceWithEndpoints("[[127.0.0.1:1]]"),
                 "services[0].endpoints[0]: expected \"ip:port\" or a mapping"));
         c.add(text("bad name", "services:\n  - {name: Demo_1, listen: '127.0.0.1:1', endpoints: []}\n",
                 "bad.yaml:2: services[0].name: \"Demo_1\" is not a valid name"));
