@@ -12,7 +12,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +63,7 @@ final class ConnectAttempt implements ChannelFutureListener {
                 // and setting it again would cost one more setsockopt per connection leg.
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(tcp.writeBufferLowWaterMark(), tcp.writeBufferHighWaterMark()))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpChannelInitializer.waterMark(tcp))
                 .handler(new TcpBackendHandler(connection))
                 .connect(backend.address())
                 .addListener(this);

@@ -48,9 +48,13 @@ final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
             log.info("event=splice_unavailable service={} splice={} transport={} using=relay", handle.key(),
                     tcp.splice().configName(), Transports.name());
         }
-        ch.config().setWriteBufferWaterMark(
-                new WriteBufferWaterMark(tcp.writeBufferLowWaterMark(), tcp.writeBufferHighWaterMark()));
+        ch.config().setWriteBufferWaterMark(waterMark(tcp));
         TcpConnection connection = new TcpConnection(ch, handle, tcp, active);
         ch.pipeline().addLast(new TcpFrontendHandler(connection, snapshot.picker()));
+    }
+
+    /** The write-buffer water marks of both legs of a connection. */
+    static WriteBufferWaterMark waterMark(TcpSettings tcp) {
+        return new WriteBufferWaterMark(tcp.writeBufferLowWaterMark(), tcp.writeBufferHighWaterMark());
     }
 }

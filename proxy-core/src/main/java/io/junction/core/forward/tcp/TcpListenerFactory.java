@@ -4,7 +4,6 @@ import io.junction.core.forward.EventLoops;
 import io.junction.core.forward.ListenerFactory;
 import io.junction.core.forward.ServiceListener;
 import io.junction.core.forward.Transports;
-import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -13,7 +12,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,7 +65,6 @@ public final class TcpListenerFactory implements ListenerFactory {
 
     private static Channel bindOne(ServiceHandle handle, InetSocketAddress address, EventLoopGroup acceptor,
                                    EventLoopGroup children, TcpChannelInitializer initializer, boolean reusePort) {
-        TcpSettings tcp = handle.current().spec().tcp();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, children)
                 .channel(Transports.serverSocketChannel())
@@ -78,9 +75,7 @@ public final class TcpListenerFactory implements ListenerFactory {
                 // and setting it again would cost one more setsockopt per connection leg.
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                // The initializer re-applies the water marks of the spec current at accept time.
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(tcp.writeBufferLowWaterMark(), tcp.writeBufferHighWaterMark()))
+                // Water marks are set by the initializer, from the spec current at accept time.
                 .childHandler(initializer);
         if (reusePort) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
