@@ -16,6 +16,7 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,6 +143,7 @@ public final class AdminRoutes {
 
     List<Map<String, Object>> services() {
         List<Map<String, Object>> out = new ArrayList<>();
+        Map<ServiceKey, InetSocketAddress> boundAddresses = controller.boundAddresses();
         for (ServiceHandle handle : controller.handles()) {
             ServiceSnapshot s = handle.current();
             ServiceKey key = handle.key();
@@ -151,7 +153,7 @@ public final class AdminRoutes {
             m.put("name", key.name());
             m.put("protocol", key.protocol().lowerName());
             m.put("listen", s.spec().listen().getAddress().getHostAddress() + ":" + s.spec().listen().getPort());
-            var bound = controller.boundAddress(key);
+            var bound = boundAddresses.get(key);
             m.put("bound", bound == null ? null : bound.getAddress().getHostAddress() + ":" + bound.getPort());
             m.put("lb", s.spec().lb().configName());
             m.put("snapshotVersion", s.version());

@@ -299,6 +299,20 @@ public final class ProxyController implements DiscoveryListener, AutoCloseable {
         return call(() -> listeners.localAddress(key));
     }
 
+    /** The bound address of every service that has a listener, read in one pass on the control thread. */
+    public Map<ServiceKey, InetSocketAddress> boundAddresses() {
+        return call(() -> {
+            Map<ServiceKey, InetSocketAddress> out = new LinkedHashMap<>();
+            for (ServiceKey key : services.keySet()) {
+                InetSocketAddress a = listeners.localAddress(key);
+                if (a != null) {
+                    out.put(key, a);
+                }
+            }
+            return out;
+        });
+    }
+
     public Map<ServiceKey, String> listenerErrors() {
         return call(listeners::errors);
     }

@@ -3,6 +3,7 @@ package io.junction.core.state;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,13 +19,13 @@ public final class SyncRunner {
     private final Runnable sync;
     private final long minIntervalNanos;
     private final LongSupplier nanoClock;
-    private final java.util.function.Consumer<Throwable> onError;
+    private final Consumer<Throwable> onError;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile long lastRunNanos;
     private volatile boolean ran;
 
     public SyncRunner(ScheduledExecutorService executor, Runnable sync, long minIntervalMillis,
-                      LongSupplier nanoClock, java.util.function.Consumer<Throwable> onError) {
+                      LongSupplier nanoClock, Consumer<Throwable> onError) {
         if (minIntervalMillis < 0) {
             throw new IllegalArgumentException("minIntervalMillis: " + minIntervalMillis + " (expected: >= 0)");
         }
