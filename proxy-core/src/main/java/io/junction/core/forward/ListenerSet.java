@@ -98,11 +98,6 @@ public final class ListenerSet {
         return b == null ? null : b.listener().localAddress();
     }
 
-    public ServiceListener listener(ServiceKey key) {
-        Bound b = bound.get(key);
-        return b == null ? null : b.listener();
-    }
-
     /** Services whose listener could not be bound, with the reason. */
     public Map<ServiceKey, String> errors() {
         return Map.copyOf(errors);

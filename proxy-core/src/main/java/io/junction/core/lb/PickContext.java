@@ -23,11 +23,6 @@ public final class PickContext {
         return clientAddress;
     }
 
-    public PickContext clientAddress(InetAddress address) {
-        this.clientAddress = address;
-        return this;
-    }
-
     /** Remembers that a connect to {@code backend} failed, so later picks prefer others. */
     public void markTried(Backend backend) {
         if (triedCount < MAX_TRIED) {

@@ -91,12 +91,6 @@ public final class ChangeTracker {
         }
     }
 
-    public boolean isSynced(String source) {
-        synchronized (lock) {
-            return synced.contains(source);
-        }
-    }
-
     /** Control thread: takes the merged definitions of every service changed since the last drain. */
     public Map<ServiceKey, ServiceDefinition> drain() {
         synchronized (lock) {
