@@ -82,10 +82,7 @@ public final class Backend {
         activeConnections.decrementAndGet();
     }
 
-    /**
-     * Reserves a slot before the connect completes so that concurrent least-connections picks see it; released with
-     * {@link #onConnectionClosed} (or converted with {@link #onConnectionOpened} semantics by the caller).
-     */
+    /** The live-connection counter itself, so tests can set a backend's load directly. */
     public AtomicInteger activeConnectionsCounter() {
         return activeConnections;
     }
