@@ -24,6 +24,11 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  * is woken at most once per new error or hang-up edge, which avoids the wake-up storm that made Netty delete the fd
  * in the first place. Remove this class once the Netty in use re-adds the fd after such a delete.
  *
+ * <p>It also skips a level-triggered interest set identical to the one last submitted: Netty submits the same set
+ * twice in a row while finishing every outgoing connect, and each submit is an {@code epoll_ctl} system call. An
+ * identical level-triggered {@code EPOLL_CTL_MOD} changes nothing; an edge-triggered one re-arms the edge, so those are
+ * always passed on.
+ *
  * <p>Event-loop confined like the handler it wraps ({@link #wakeup()} may be called from any thread, as there).
  */
 final class KeepRegisteredEpollIoHandler implements IoHandler {
@@ -84,9 +89,16 @@ final class KeepRegisteredEpollIoHandler implements IoHandler {
         return delegate.isCompatible(handleType);
     }
 
-    /** Netty's registration with empty interest sets replaced by edge-triggered errors-only interest. */
-    private static final class Registration implements IoRegistration {
+    /**
+     * Netty's registration with empty interest sets replaced by edge-triggered errors-only interest, and repeated
+     * level-triggered interest sets skipped. Confined to the event loop, like every submit Netty makes.
+     */
+    static final class Registration implements IoRegistration {
+        private static final long NOT_SUBMITTED = -1;
+
         private final IoRegistration delegate;
+        /** The interest set the fd has in the epoll set, as Netty's registration returned it. */
+        private long submitted = NOT_SUBMITTED;
 
         Registration(IoRegistration delegate) {
             this.delegate = delegate;
@@ -99,11 +111,16 @@ final class KeepRegisteredEpollIoHandler implements IoHandler {
 
         @Override
         public long submit(IoOps ops) {
-            if (ops instanceof EpollIoOps epollOps && epollOps.value() == EpollIoOps.NONE.value()) {
+            EpollIoOps epollOps = (EpollIoOps) ops;
+            if (epollOps.value() == EpollIoOps.NONE.value()) {
                 // Epoll always reports EPOLLERR and EPOLLHUP; EPOLLET makes them one-shot per edge.
-                return delegate.submit(EpollIoOps.EPOLLET);
+                epollOps = EpollIoOps.EPOLLET;
+            } else if (epollOps.value() == submitted && !epollOps.contains(EpollIoOps.EPOLLET)) {
+                return submitted;
             }
-            return delegate.submit(ops);
+            submitted = NOT_SUBMITTED; // unknown if the submit throws
+            submitted = delegate.submit(epollOps);
+            return submitted;
         }
 
         @Override
@@ -113,6 +130,7 @@ final class KeepRegisteredEpollIoHandler implements IoHandler {
 
         @Override
         public boolean cancel() {
+            submitted = NOT_SUBMITTED;
             return delegate.cancel();
         }
     }

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
  * The one place that chooses between Netty's native epoll transport and NIO. Epoll is used whenever the native
@@ -72,6 +73,29 @@ public final class Transports {
 
     public static Class<? extends ServerChannel> serverSocketChannel() {
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /**
+     * Makes a listening socket for {@code local}, as {@link #socketChannelFactory} does for connections: with epoll an
+     * IPv4 address gets an IPv4 socket (so accepted connections carry plain IPv4 addresses, and IPv4 only is what
+     * binding an IPv4 address means either way). {@code onCreate} runs on each new socket before it is bound.
+     */
+    public static ChannelFactory<? extends ServerChannel> serverSocketChannelFactory(
+            InetSocketAddress local, Consumer<ServerChannel> onCreate) {
+        if (!EPOLL) {
+            return () -> {
+                NioServerSocketChannel ch = new NioServerSocketChannel();
+                onCreate.accept(ch);
+                return ch;
+            };
+        }
+        SocketProtocolFamily family = local.getAddress() instanceof Inet4Address
+                ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        return () -> {
+            EpollServerSocketChannel ch = new EpollServerSocketChannel(family);
+            onCreate.accept(ch);
+            return ch;
+        };
     }
 
     public static Class<? extends SocketChannel> socketChannel() {

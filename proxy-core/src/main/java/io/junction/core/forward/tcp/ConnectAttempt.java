@@ -7,11 +7,10 @@ import io.junction.core.lb.Picker;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ServiceMetrics;
 import io.junction.core.model.TcpSettings;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,21 +51,42 @@ final class ConnectAttempt implements ChannelFutureListener {
     private void connect(Backend backend) {
         current = backend;
         attempts++;
-        Channel client = connection.client();
-        new Bootstrap()
-                .group(client.eventLoop())
-                .channelFactory(Transports.socketChannelFactory(backend.address()))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.min(Integer.MAX_VALUE, tcp.connectTimeout().toMillis()))
-                .option(ChannelOption.AUTO_READ, false)
-                // No TCP_NODELAY option: Netty's epoll and NIO socket configs enable it on every new channel already,
-                // and setting it again would cost one more setsockopt per connection leg.
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpChannelInitializer.waterMark(tcp))
-                .handler(new TcpBackendHandler(connection))
-                .connect(backend.address())
-                .addListener(this);
+        SocketChannel ch;
+        try {
+            ch = Transports.socketChannelFactory(backend.address()).newChannel();
+        } catch (RuntimeException e) { // e.g. EMFILE from socket(2)
+            failed(e);
+            return;
+        }
+        try {
+            configure(ch);
+        } catch (RuntimeException e) {
+            ch.unsafe().closeForcibly();
+            failed(e);
+            return;
+        }
+        // Registered and connected here rather than through a Bootstrap: the address is resolved already (Bootstrap
+        // looks up a resolver under a lock for every connect) and the connect starts now instead of from a task
+        // queued behind the rest of this loop turn.
+        connection.client().eventLoop().register(ch).addListener((ChannelFutureListener) registered -> {
+            if (registered.isSuccess()) {
+                ch.connect(backend.address()).addListener(this);
+            } else {
+                operationComplete(registered);
+            }
+        });
+    }
+
+    private void configure(SocketChannel ch) {
+        SocketChannelConfig config = ch.config();
+        config.setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, tcp.connectTimeout().toMillis()));
+        config.setAutoRead(false);
+        // No TCP_NODELAY: Netty's epoll and NIO socket configs enable it on every new channel already, and setting it
+        // again would cost one more setsockopt per connection.
+        config.setKeepAlive(true);
+        config.setAllowHalfClosure(true);
+        config.setWriteBufferWaterMark(TcpChannelInitializer.waterMark(tcp));
+        ch.pipeline().addLast(new TcpBackendHandler(connection));
     }
 
     @Override
@@ -75,6 +95,11 @@ final class ConnectAttempt implements ChannelFutureListener {
             connection.backendConnected(future.channel(), current);
             return;
         }
+        future.channel().close();
+        failed(future.cause());
+    }
+
+    private void failed(Throwable cause) {
         if (connection.isClosing()) {
             return; // the client went away while connecting
         }
@@ -83,7 +108,7 @@ final class ConnectAttempt implements ChannelFutureListener {
         metrics.onConnectFailure();
         if (log.isDebugEnabled()) {
             log.debug("event=connect_failed service={} backend={} attempt={} cause=\"{}\"",
-                    connection.handle().key(), current, attempts, future.cause());
+                    connection.handle().key(), current, attempts, cause);
         }
         if (attempts >= tcp.maxConnectAttempts()) {
             connection.connectFailed(FailureReason.CONNECT_FAILED);

@@ -13,7 +13,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -248,6 +250,10 @@ final class TcpConnection {
     }
 
     private void startSplice(boolean toBackend) {
+        if (!toBackend) {
+            // The spliced tail is read after the backend's FIN, so its EOF must not close it (see onFinSent).
+            backendChannel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
         SpliceDirection direction = toBackend
                 ? new SpliceDirection(this, client, backendChannel, true)
                 : new SpliceDirection(this, backendChannel, client, false);
@@ -363,30 +369,61 @@ final class TcpConnection {
             }
             boolean otherDirectionDone = ch == client ? toBackendShut : toClientShut;
             if (otherDirectionDone && !closing) {
-                // This FIN ends the connection: a plain close sends it just the same and spares Netty's
-                // shutdownOutput(), which allocates an exception with a full stack trace for every call.
+                // This FIN ends the connection: a plain close sends it just the same.
                 closing = true;
                 client.close();
                 backendChannel.close();
                 return;
             }
-            ((DuplexChannel) ch).shutdownOutput().addListener((ChannelFutureListener) shut -> {
-                if (!shut.isSuccess()) {
-                    onFailure(ch, shut.cause());
-                    return;
-                }
-                if (ch == client) {
-                    toClientShut = true;
-                } else {
-                    toBackendShut = true;
-                }
-                if (toClientShut && toBackendShut && !closing) {
-                    closing = true;
-                    client.close();
-                    backendChannel.close();
-                }
-            });
+            sendFin(ch);
         });
+    }
+
+    /** Shuts the output of {@code ch}, whose queued bytes are all written. */
+    private void sendFin(Channel ch) {
+        if (ch instanceof UnixChannel unix && unix.fd() instanceof Socket socket) {
+            // Straight to shutdown(2): Netty's shutdownOutput() allocates an exception with a full stack trace on
+            // every call, to fail writes queued behind the FIN, and there are none.
+            try {
+                socket.shutdown(false, true);
+            } catch (IOException e) {
+                onFailure(ch, e);
+                return;
+            }
+            onFinSent(ch);
+            return;
+        }
+        ((DuplexChannel) ch).shutdownOutput().addListener((ChannelFutureListener) shut -> {
+            if (!shut.isSuccess()) {
+                onFailure(ch, shut.cause());
+                return;
+            }
+            onFinSent(ch);
+        });
+    }
+
+    private void onFinSent(Channel ch) {
+        if (ch == client) {
+            toClientShut = true;
+        } else {
+            toBackendShut = true;
+        }
+        if (toClientShut && toBackendShut) {
+            if (!closing) {
+                closing = true;
+                client.close();
+                backendChannel.close();
+            }
+            return;
+        }
+        if (ch == backendChannel && toClientSplice == null) {
+            // The backend's FIN is now the end of its leg: Netty closes the channel on it (see onInactive) instead of
+            // shutting its input, a shutdown(SHUT_RD) that fails with ENOTCONN on a socket finished both ways and
+            // costs another stack-traced exception. A spliced direction keeps half-closure: its tail is read after
+            // the FIN (startSplice restores it). The client leg keeps it too: its close runs finish(), which must
+            // not cut a FIN still being flushed to the backend.
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        }
     }
 
     // ---- failures and closes ----
@@ -407,11 +444,19 @@ final class TcpConnection {
         abort(side);
     }
 
-    /** {@code side} closed without the proxy asking: treat it as abortive and reset the other side. */
+    /**
+     * {@code side} closed without the proxy asking. After the proxy's FIN to the backend that is the backend's own FIN
+     * (half-closure is off from then on, see onFinSent; a reset arrives first as an exception); otherwise it is
+     * abortive and the other side is reset.
+     */
     void onInactive(Channel side) {
         if (!closing) {
-            result = "reset";
-            abort(side);
+            if (side == backendChannel && toBackendShut) {
+                onBackendInputShutdown();
+            } else {
+                result = "reset";
+                abort(side);
+            }
         }
         if (side == client) {
             finish();

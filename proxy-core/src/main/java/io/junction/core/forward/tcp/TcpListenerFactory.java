@@ -12,6 +12,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,22 +66,38 @@ public final class TcpListenerFactory implements ListenerFactory {
         return new TcpListener(channels, active);
     }
 
+    /**
+     * With epoll, keepalive is set once on the listening socket: Linux copies it to every socket accepted from it,
+     * which spares a setsockopt per connection. Netty's server channel config has no keepalive option, hence the fd.
+     */
+    private static void keepAliveChildren(ServerChannel ch) {
+        if (ch instanceof UnixChannel unix && unix.fd() instanceof Socket socket) {
+            try {
+                socket.setKeepAlive(true);
+            } catch (IOException e) {
+                throw new UncheckedIOException("SO_KEEPALIVE on a listening socket: " + e.getMessage(), e);
+            }
+        }
+    }
+
     private static Channel bindOne(ServiceHandle handle, InetSocketAddress address, EventLoopGroup acceptor,
                                    EventLoopGroup children, TcpChannelInitializer initializer, boolean reusePort) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, children)
-                .channel(Transports.serverSocketChannel())
+                .channelFactory(Transports.serverSocketChannelFactory(address, TcpListenerFactory::keepAliveChildren))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.AUTO_READ, false)
                 // No TCP_NODELAY option: Netty's epoll and NIO socket configs enable it on every new channel already,
                 // and setting it again would cost one more setsockopt per connection leg.
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 // Water marks are set by the initializer, from the spec current at accept time.
                 .childHandler(initializer);
         if (reusePort) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        if (!Transports.epoll()) {
+            bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true);
         }
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {

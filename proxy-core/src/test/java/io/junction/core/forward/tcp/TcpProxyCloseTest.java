@@ -52,6 +52,11 @@ class TcpProxyCloseTest {
     }
 
     @Test
+    void backendResetAfterTheClientsFinReachesTheClientAsReset() throws Exception {
+        TcpScenarios.backendResetAfterClientHalfClose(proxy, TcpSettings.DEFAULTS);
+    }
+
+    @Test
     void clientResetReachesTheBackendAsReset() throws Exception {
         TcpScenarios.clientResetReachesTheBackend(proxy, TcpSettings.DEFAULTS);
     }

@@ -300,6 +300,44 @@ class TcpProxySpliceTest {
         }
     }
 
+    /**
+     * The client's request and FIN come first, then a bulk reply that AUTO switches to splice, then the backend's
+     * close. The backend leg had stopped allowing half-closure when the proxy sent it the FIN (its FIN would end the
+     * leg at once); splicing needs it back, since the spliced tail is read after the FIN.
+     */
+    @Test
+    void autoSplicesAReplyAfterTheClientsFinToTheLastByte() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            long size = 32L * MIB + i * 33_331L;
+            long seed = 63 + i;
+            CompletableFuture<Hashed> backendSent = new CompletableFuture<>();
+            try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+                TcpStreams.readAll(s.getInputStream());
+                backendSent.complete(TcpStreams.writeRandom(s.getOutputStream(), size, seed));
+            })) {
+                ServiceHandle handle = TestHandles.tcp(TcpSettings.DEFAULTS.withSplice(SpliceMode.AUTO),
+                        List.of(backend.address()));
+                ServiceListener listener = proxy.bind(handle);
+                try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                    client.getOutputStream().write(TcpStreams.randomBytes(100, 66));
+                    client.shutdownOutput();
+                    Hashed received = TcpStreams.readAll(client.getInputStream());
+                    assertThat(received).isEqualTo(backendSent.get(10, TimeUnit.SECONDS));
+                }
+                await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
+                assertThat(handle.metrics().splicedConnections()).isEqualTo(1);
+                assertThat(backend.errors()).isEmpty();
+            } finally {
+                proxy.closeListeners();
+            }
+        }
+    }
+
+    @Test
+    void backendResetAfterTheClientsFinReachesTheClientAsReset() throws Exception {
+        TcpScenarios.backendResetAfterClientHalfClose(proxy, TcpSettings.DEFAULTS.withSplice(SpliceMode.AUTO));
+    }
+
     private static void assertCountedUpToOneChunkShort(long counted, long actual) {
         assertThat(counted).isLessThanOrEqualTo(actual).isGreaterThan(actual - SpliceDirection.CHUNK_BYTES);
     }

@@ -173,6 +173,42 @@ final class TcpScenarios {
         }
     }
 
+    /**
+     * The client sends its request and half-closes; the backend answers 256 KiB and then aborts (SO_LINGER 0) while
+     * the client is still reading. Once the proxy has sent its FIN to the backend, Netty ends that leg at the
+     * backend's next FIN or reset by closing it: the reset must still reach the client as a reset, not a clean EOF.
+     */
+    static Outcome backendResetAfterClientHalfClose(TcpProxyFixture proxy, TcpSettings tcp) throws Exception {
+        CountDownLatch clientReading = new CountDownLatch(1);
+        CompletableFuture<Hashed> backendReceived = new CompletableFuture<>();
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            backendReceived.complete(TcpStreams.readAll(s.getInputStream()));
+            byte[] chunk = TcpStreams.randomBytes(64 * 1024, 24);
+            for (int i = 0; i < 4; i++) {
+                s.getOutputStream().write(chunk);
+            }
+            clientReading.await(5, TimeUnit.SECONDS);
+            s.setSoLinger(true, 0);
+            s.close();
+        })) {
+            ServiceHandle handle = TestHandles.tcp(tcp, List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                Hashed sent = TcpStreams.writeRandom(client.getOutputStream(), 1024, 25);
+                client.shutdownOutput();
+                assertThat(backendReceived.get(5, TimeUnit.SECONDS)).isEqualTo(sent);
+                TcpTestClient.readExactly(client.getInputStream(), 64 * 1024);
+                clientReading.countDown();
+                assertThatThrownBy(() -> TcpStreams.readAll(client.getInputStream()))
+                        .isInstanceOf(SocketException.class)
+                        .hasMessageContaining("Connection reset");
+            }
+            assertNoHalfClosedSockets(listener.localAddress().getPort(), backend.address().getPort());
+            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
+            return new Outcome(handle, TestHandles.backend(handle, backend.address()), 0);
+        }
+    }
+
     /** The client aborts (SO_LINGER 0) with bytes in flight: the backend must see a reset, not a clean EOF. */
     static Outcome clientResetReachesTheBackend(TcpProxyFixture proxy, TcpSettings tcp) throws Exception {
         CountDownLatch backendReading = new CountDownLatch(1);
