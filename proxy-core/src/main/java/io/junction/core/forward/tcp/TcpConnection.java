@@ -60,7 +60,11 @@ final class TcpConnection {
 
     private Channel backendChannel;
     private Backend backend;
-    /** Client bytes read before the backend was connected (epoll reads up to EOF on RDHUP even without a read()). */
+    /**
+     * Client bytes read while the backend connect is under way, up to the high-water mark (then the client is paused
+     * until the connect completes). Reading them at once, as HAProxy does, spares a wait for the client's readiness
+     * after the connect: the request usually arrives with the handshake.
+     */
     private ByteBuf early;
     private boolean clientEof;
     private boolean backendEof;
@@ -166,6 +170,9 @@ final class TcpConnection {
             buf.release();
         } else if (backendChannel == null) {
             holdEarly(buf);
+            if (early.readableBytes() >= tcp.writeBufferHighWaterMark()) {
+                client.config().setAutoRead(false);
+            }
         } else {
             backend.addBytesToBackend(n);
             backendChannel.write(buf, backendChannel.voidPromise());

@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Binds TCP listeners. With epoll a service gets one {@code SO_REUSEPORT} server socket per worker loop, each accepting
  * onto its own loop: the kernel spreads new connections over the sockets, and a connection never changes threads
  * between accept and close (no acceptor hand-off, which costs a wake-up per connection). With NIO a single server
- * socket on the acceptor group hands connections to the workers. Accepted sockets start with auto-read off; the frontend handler reads only once a backend is
- * connected and only while the other side can take more bytes.
+ * socket on the acceptor group hands connections to the workers. Accepted sockets read from the start: what the
+ * client sends while the backend connect is under way is held (bounded) by the connection.
  *
  * <p>Thread-safe; {@link #bind} is called by the control thread and blocks it until the socket is bound.
  */
@@ -87,7 +87,6 @@ public final class TcpListenerFactory implements ListenerFactory {
                 .channelFactory(Transports.serverSocketChannelFactory(address, TcpListenerFactory::keepAliveChildren))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.AUTO_READ, false)
                 // No TCP_NODELAY option: Netty's epoll and NIO socket configs enable it on every new channel already,
                 // and setting it again would cost one more setsockopt per connection leg.
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)

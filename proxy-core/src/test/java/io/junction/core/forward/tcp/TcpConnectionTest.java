@@ -76,6 +76,34 @@ class TcpConnectionTest {
     }
 
     @Test
+    void theClientIsPausedWhileHeldBytesReachTheHighWaterMarkAndResumedOnConnect() {
+        EmbeddedChannel client = new EmbeddedChannel();
+        EmbeddedChannel backendChannel = new EmbeddedChannel();
+        ServiceHandle handle = TestHandles.tcp(List.of(new InetSocketAddress("127.0.0.1", 9)));
+        Backend backend = handle.current().eligible().get(0);
+        TcpSettings tcp = TcpSettings.DEFAULTS;
+        TcpConnection connection = new TcpConnection(client, handle, tcp, new AtomicInteger(1));
+        int chunk = tcp.writeBufferHighWaterMark() / 4;
+
+        for (int i = 0; i < 3; i++) {
+            connection.onClientRead(Unpooled.wrappedBuffer(new byte[chunk]));
+        }
+        assertThat(client.config().isAutoRead()).as("below the high-water mark").isTrue();
+        connection.onClientRead(Unpooled.wrappedBuffer(new byte[chunk]));
+        assertThat(client.config().isAutoRead()).as("at the high-water mark").isFalse();
+
+        connection.backendConnected(backendChannel, backend);
+        assertThat(client.config().isAutoRead()).isTrue();
+        ByteBuf held = backendChannel.readOutbound();
+        assertThat(held.readableBytes()).isEqualTo(4 * chunk);
+        held.release();
+        connection.abortBoth(null);
+        connection.onInactive(client);
+        assertThat(client.finishAndReleaseAll()).isFalse();
+        assertThat(backendChannel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void failedConnectReleasesHeldBytesAndClosesTheClient() {
         EmbeddedChannel client = new EmbeddedChannel();
         ServiceHandle handle = TestHandles.tcp(List.of());
