@@ -12,7 +12,8 @@ public final class PickContext {
     private static final int MAX_TRIED = 16;
 
     private InetAddress clientAddress;
-    private final Backend[] tried = new Backend[MAX_TRIED];
+    /** Allocated by the first failed connect: most connections never retry. */
+    private Backend[] tried;
     private int triedCount;
 
     public PickContext(InetAddress clientAddress) {
@@ -25,6 +26,9 @@ public final class PickContext {
 
     /** Remembers that a connect to {@code backend} failed, so later picks prefer others. */
     public void markTried(Backend backend) {
+        if (tried == null) {
+            tried = new Backend[MAX_TRIED];
+        }
         if (triedCount < MAX_TRIED) {
             tried[triedCount++] = backend;
         }

@@ -377,9 +377,7 @@ final class TcpConnection {
             boolean otherDirectionDone = ch == client ? toBackendShut : toClientShut;
             if (otherDirectionDone && !closing) {
                 // This FIN ends the connection: a plain close sends it just the same.
-                closing = true;
-                client.close();
-                backendChannel.close();
+                closeBoth();
                 return;
             }
             sendFin(ch);
@@ -409,6 +407,20 @@ final class TcpConnection {
         });
     }
 
+    /**
+     * Both directions are done. A leg whose peer's FIN already closed it is left alone: Netty allocates an exception
+     * for every close() of a closed channel.
+     */
+    private void closeBoth() {
+        closing = true;
+        if (client.isOpen()) {
+            client.close();
+        }
+        if (backendChannel.isOpen()) {
+            backendChannel.close();
+        }
+    }
+
     private void onFinSent(Channel ch) {
         if (ch == client) {
             toClientShut = true;
@@ -417,9 +429,7 @@ final class TcpConnection {
         }
         if (toClientShut && toBackendShut) {
             if (!closing) {
-                closing = true;
-                client.close();
-                backendChannel.close();
+                closeBoth();
             }
             return;
         }
