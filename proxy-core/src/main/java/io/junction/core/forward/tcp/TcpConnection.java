@@ -12,6 +12,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
@@ -369,19 +370,29 @@ final class TcpConnection {
 
     /** Sends FIN to {@code ch} once every byte queued before it is written, then closes both if both are done. */
     private void shutdownOutputAfterFlush(Channel ch) {
+        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
+        if (queued != null && queued.totalPendingWriteBytes() == 0 && queued.isEmpty()) {
+            // Nothing queued (the usual case): no need for an empty write and a listener to learn it.
+            finAfterFlush(ch);
+            return;
+        }
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed -> {
             if (!flushed.isSuccess()) {
                 onFailure(ch, flushed.cause());
                 return;
             }
-            boolean otherDirectionDone = ch == client ? toBackendShut : toClientShut;
-            if (otherDirectionDone && !closing) {
-                // This FIN ends the connection: a plain close sends it just the same.
-                closeBoth();
-                return;
-            }
-            sendFin(ch);
+            finAfterFlush(ch);
         });
+    }
+
+    private void finAfterFlush(Channel ch) {
+        boolean otherDirectionDone = ch == client ? toBackendShut : toClientShut;
+        if (otherDirectionDone && !closing) {
+            // This FIN ends the connection: a plain close sends it just the same.
+            closeBoth();
+            return;
+        }
+        sendFin(ch);
     }
 
     /** Shuts the output of {@code ch}, whose queued bytes are all written. */
