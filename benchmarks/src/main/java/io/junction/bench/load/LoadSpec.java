@@ -45,6 +45,23 @@ public record LoadSpec(Mode mode, int connections, int messageSize, StreamDirect
         }
     }
 
+    /**
+     * With a rate, the time between one connection's intended starts in nanoseconds (each connection takes an equal
+     * share of the rate); 0 in closed loop.
+     */
+    public long intervalNanos() {
+        return rate == 0 ? 0 : Math.max(1, connections * 1_000_000_000L / rate);
+    }
+
+    /**
+     * With a rate, the first intended start of connection {@code index}: the connections' schedules are staggered
+     * evenly over one interval from {@code originNanos}. 0 in closed loop.
+     */
+    public long firstStartNanos(long originNanos, int index) {
+        long interval = intervalNanos();
+        return interval == 0 ? 0 : originNanos + interval * index / connections;
+    }
+
     /** A one-line human description used in report headings. */
     public String describe() {
         String load = rate == 0 ? "closed loop" : rate + "/s fixed rate";

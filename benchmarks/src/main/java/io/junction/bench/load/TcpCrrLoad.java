@@ -42,11 +42,11 @@ final class TcpCrrLoad implements LoadGenerator {
 
     @Override
     public void start() {
-        long interval = spec.rate() == 0 ? 0 : Math.max(1, spec.connections() * 1_000_000_000L / spec.rate());
+        long interval = spec.intervalNanos();
         long origin = System.nanoTime();
         for (int i = 0; i < spec.connections(); i++) {
             EventLoop loop = group.next();
-            Loop l = new Loop(loop, interval, interval == 0 ? 0 : origin + interval * i / spec.connections());
+            Loop l = new Loop(loop, interval, spec.firstStartNanos(origin, i));
             loop.execute(l::next);
         }
     }

@@ -38,13 +38,13 @@ final class TcpRrLoad implements LoadGenerator {
 
     @Override
     public void start() throws InterruptedException {
-        long interval = spec.rate() == 0 ? 0 : Math.max(1, spec.connections() * 1_000_000_000L / spec.rate());
+        long interval = spec.intervalNanos();
         long origin = System.nanoTime();
         AtomicInteger index = new AtomicInteger();
         var bootstrap = ClientBootstraps.tcp(group, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                long firstStart = interval == 0 ? 0 : origin + interval * index.getAndIncrement() / spec.connections();
+                long firstStart = spec.firstStartNanos(origin, index.getAndIncrement());
                 ch.pipeline().addLast(new TcpRrClientHandler(payload, interval, firstStart, control, tally,
                         channels.inFlight));
             }
