@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One running agent: event loops, the control plane fed by the config file, the TCP and UDP listeners it binds, and
@@ -77,7 +78,8 @@ public final class Agent implements AutoCloseable {
         setAccessLog(config.accessLog());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindProcessMetrics(registry);
-        EventLoops loops = EventLoops.create(config.workerThreads());
+        EventLoops loops = EventLoops.create(config.workerThreads(),
+                TimeUnit.MICROSECONDS.toNanos(config.workerYieldMicros()));
         Map<Protocol, ListenerFactory> factories = Map.of(
                 Protocol.TCP, new TcpListenerFactory(loops),
                 Protocol.UDP, new UdpListenerFactory(loops));
@@ -112,8 +114,9 @@ public final class Agent implements AutoCloseable {
                 throw e;
             }
         }
-        log.info("agent=started version={} transport={} workers={} services={} startup_ms={}", Version.get(),
-                Transports.name(), loops.workerThreads(), controller.snapshot().services().size(),
+        log.info("agent=started version={} transport={} workers={} worker_yield_us={} services={} startup_ms={}",
+                Version.get(), Transports.name(), loops.workerThreads(), config.workerYieldMicros(),
+                controller.snapshot().services().size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new Agent(config, registry, loops, controller, fileSource, admin);
     }

@@ -15,16 +15,21 @@ import java.util.Objects;
  *
  * @param adminListen          where the admin server listens; null when it is turned off ({@code admin.listen: off})
  * @param workerThreads        event-loop threads; 0 means one per core
+ * @param workerYieldMicros    a busy worker yields its core between turns at most once per this many µs; 0 = never
  * @param shutdownDrainTimeout on SIGTERM, how long live connections may keep running before they are closed
  * @param accessLog            whether one line per closed connection is logged
  * @param services             the services in file order
  */
-public record AgentConfig(InetSocketAddress adminListen, int workerThreads, Duration shutdownDrainTimeout,
+public record AgentConfig(InetSocketAddress adminListen, int workerThreads, int workerYieldMicros,
+                          Duration shutdownDrainTimeout,
                           boolean accessLog, Map<ServiceKey, ServiceDefinition> services) {
 
     public static final InetSocketAddress DEFAULT_ADMIN_LISTEN = new InetSocketAddress("127.0.0.1", 9901);
     public static final int DEFAULT_WORKER_THREADS = 0;
     public static final int MAX_WORKER_THREADS = 1024;
+    /** Measured: bounds the tcp-rr tail at 50 connections on 2 shared cores (see README, Performance). */
+    public static final int DEFAULT_WORKER_YIELD_MICROS = 100;
+    public static final int MAX_WORKER_YIELD_MICROS = 1_000_000;
     public static final Duration DEFAULT_SHUTDOWN_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     public static final boolean DEFAULT_ACCESS_LOG = true;
 
@@ -34,6 +39,10 @@ public record AgentConfig(InetSocketAddress adminListen, int workerThreads, Dura
         if (workerThreads < 0 || workerThreads > MAX_WORKER_THREADS) {
             throw new IllegalArgumentException(
                     "workerThreads: " + workerThreads + " (expected: 0.." + MAX_WORKER_THREADS + ")");
+        }
+        if (workerYieldMicros < 0 || workerYieldMicros > MAX_WORKER_YIELD_MICROS) {
+            throw new IllegalArgumentException(
+                    "workerYieldMicros: " + workerYieldMicros + " (expected: 0.." + MAX_WORKER_YIELD_MICROS + ")");
         }
         if (shutdownDrainTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdownDrainTimeout: " + shutdownDrainTimeout + " (expected: >= 0)");

@@ -23,7 +23,8 @@ import static io.junction.agent.config.FieldReader.optional;
 final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of("admin", "proxy", "services");
     static final List<String> ADMIN_KEYS = List.of("listen");
-    static final List<String> PROXY_KEYS = List.of("workerThreads", "shutdownDrainTimeout", "accessLog");
+    static final List<String> PROXY_KEYS = List.of("workerThreads", "workerYieldMicros", "shutdownDrainTimeout",
+            "accessLog");
 
     private final Problems problems;
     private final FieldReader fields;
@@ -47,6 +48,8 @@ final class ConfigBinder {
         YamlNode proxy = section(root, "proxy", PROXY_KEYS);
         Integer workers = optional(proxy, "workerThreads", AgentConfig.DEFAULT_WORKER_THREADS,
                 (n, p) -> fields.integer(n, p, 0, AgentConfig.MAX_WORKER_THREADS), "proxy");
+        Integer yieldMicros = optional(proxy, "workerYieldMicros", AgentConfig.DEFAULT_WORKER_YIELD_MICROS,
+                (n, p) -> fields.integer(n, p, 0, AgentConfig.MAX_WORKER_YIELD_MICROS), "proxy");
         Duration drain = optional(proxy, "shutdownDrainTimeout", AgentConfig.DEFAULT_SHUTDOWN_DRAIN_TIMEOUT,
                 (n, p) -> fields.duration(n, p, true, MAX_DURATION), "proxy");
         Boolean accessLog = optional(proxy, "accessLog", AgentConfig.DEFAULT_ACCESS_LOG, fields::bool, "proxy");
@@ -58,7 +61,7 @@ final class ConfigBinder {
         for (ServiceBinder.Bound b : bound) {
             map.put(b.key(), b.definition());
         }
-        return new AgentConfig(adminListen, workers, drain, accessLog, map);
+        return new AgentConfig(adminListen, workers, yieldMicros, drain, accessLog, map);
     }
 
     /** An optional mapping section; absent or empty means all defaults. */

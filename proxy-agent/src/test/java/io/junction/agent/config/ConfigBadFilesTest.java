@@ -64,6 +64,8 @@ class ConfigBadFilesTest {
                 "bad.yaml:2: proxy.accessLog: expected true or false, got \"sometimes\""));
         c.add(text("negative worker threads", "proxy:\n  workerThreads: -1\nservices: []\n",
                 "bad.yaml:2: proxy.workerThreads: -1 is out of range (expected: 0..1024)"));
+        c.add(text("worker yield too long", "proxy:\n  workerYieldMicros: 2000000\nservices: []\n",
+                "bad.yaml:2: proxy.workerYieldMicros: 2000000 is out of range (expected: 0..1000000)"));
         c.add(text("unknown top-level key", "services: []\nservics: []\n",
                 "bad.yaml:2: servics: unknown key (did you mean 'services'?)"));
         c.add(text("unknown nested key", service("""

@@ -49,6 +49,7 @@ class ConfigLoaderTest {
 
         assertThat(config.adminListen()).isEqualTo(new InetSocketAddress("127.0.0.1", 9901));
         assertThat(config.workerThreads()).isZero();
+        assertThat(config.workerYieldMicros()).isEqualTo(100);
         assertThat(config.shutdownDrainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.accessLog()).isTrue();
         ServiceKey key = new ServiceKey("default", "demo", "", Protocol.TCP);
@@ -70,6 +71,7 @@ class ConfigLoaderTest {
                   listen: off
                 proxy:
                   workerThreads: 4
+                  workerYieldMicros: 0
                   shutdownDrainTimeout: 1m30s
                   accessLog: false
                 services:
@@ -111,6 +113,7 @@ class ConfigLoaderTest {
         assertThat(config.adminListen()).isNull();
         assertThat(config.adminEnabled()).isFalse();
         assertThat(config.workerThreads()).isEqualTo(4);
+        assertThat(config.workerYieldMicros()).as("0 turns yielding off").isZero();
         assertThat(config.shutdownDrainTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.accessLog()).isFalse();
         List<ServiceKey> keys = List.copyOf(config.services().keySet());

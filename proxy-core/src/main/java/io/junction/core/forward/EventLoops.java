@@ -26,12 +26,20 @@ public final class EventLoops implements AutoCloseable {
 
     /** @param workerThreads worker threads; 0 means one per available core */
     public static EventLoops create(int workerThreads) {
+        return create(workerThreads, 0);
+    }
+
+    /**
+     * @param workerThreads      worker threads; 0 means one per available core
+     * @param yieldIntervalNanos how often at most a busy worker yields its core between turns; 0 means never
+     */
+    public static EventLoops create(int workerThreads, long yieldIntervalNanos) {
         if (workerThreads < 0) {
             throw new IllegalArgumentException("workerThreads: " + workerThreads + " (expected: >= 0)");
         }
         int n = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
         return new EventLoops(Transports.newEventLoopGroup(1, "junction-accept"),
-                Transports.newEventLoopGroup(n, "junction-worker"), n);
+                Transports.newEventLoopGroup(n, "junction-worker", yieldIntervalNanos), n);
     }
 
     public EventLoopGroup acceptors() {

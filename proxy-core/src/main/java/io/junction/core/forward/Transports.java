@@ -68,7 +68,16 @@ public final class Transports {
 
     /** An event-loop group of {@code threads} threads (0 = Netty's default of 2 × cores) named {@code name-N}. */
     public static EventLoopGroup newEventLoopGroup(int threads, String name) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory());
+        return newEventLoopGroup(threads, name, 0);
+    }
+
+    /**
+     * As {@link #newEventLoopGroup(int, String)}, with loops that yield the core after a busy turn at most once per
+     * {@code yieldIntervalNanos} (0 = never); see {@link YieldingIoHandler}.
+     */
+    public static EventLoopGroup newEventLoopGroup(int threads, String name, long yieldIntervalNanos) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true),
+                YieldingIoHandler.wrap(ioHandlerFactory(), yieldIntervalNanos));
     }
 
     public static Class<? extends ServerChannel> serverSocketChannel() {
