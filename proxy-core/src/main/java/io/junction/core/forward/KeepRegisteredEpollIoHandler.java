@@ -2,13 +2,11 @@ package io.junction.core.forward;
 
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
-import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
-import io.netty.util.concurrent.ThreadAwareExecutor;
 
 /**
  * Works around a Netty 4.2.18 epoll bug that breaks half-closed connections: when a channel's interest set becomes
@@ -31,62 +29,19 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  *
  * <p>Event-loop confined like the handler it wraps ({@link #wakeup()} may be called from any thread, as there).
  */
-final class KeepRegisteredEpollIoHandler implements IoHandler {
-    private final IoHandler delegate;
-
+final class KeepRegisteredEpollIoHandler extends ForwardingIoHandler {
     private KeepRegisteredEpollIoHandler(IoHandler delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Epoll handlers with the workaround applied. */
     static IoHandlerFactory newFactory() {
-        IoHandlerFactory epoll = EpollIoHandler.newFactory();
-        return new IoHandlerFactory() {
-            @Override
-            public IoHandler newHandler(ThreadAwareExecutor executor) {
-                return new KeepRegisteredEpollIoHandler(epoll.newHandler(executor));
-            }
-
-            @Override
-            public boolean isChangingThreadSupported() {
-                return epoll.isChangingThreadSupported();
-            }
-        };
-    }
-
-    @Override
-    public void initialize() {
-        delegate.initialize();
-    }
-
-    @Override
-    public int run(IoHandlerContext context) {
-        return delegate.run(context);
-    }
-
-    @Override
-    public void prepareToDestroy() {
-        delegate.prepareToDestroy();
-    }
-
-    @Override
-    public void destroy() {
-        delegate.destroy();
+        return wrapping(EpollIoHandler.newFactory(), KeepRegisteredEpollIoHandler::new);
     }
 
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
-        return new Registration(delegate.register(handle));
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return delegate.isCompatible(handleType);
+        return new Registration(super.register(handle));
     }
 
     /**

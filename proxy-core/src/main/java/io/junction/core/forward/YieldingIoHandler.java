@@ -1,11 +1,8 @@
 package io.junction.core.forward;
 
-import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.IoRegistration;
-import io.netty.util.concurrent.ThreadAwareExecutor;
 
 import java.util.function.LongSupplier;
 
@@ -22,15 +19,14 @@ import java.util.function.LongSupplier;
  *
  * <p>Event-loop confined like the handler it wraps ({@link #wakeup()} may be called from any thread, as there).
  */
-final class YieldingIoHandler implements IoHandler {
-    private final IoHandler delegate;
+final class YieldingIoHandler extends ForwardingIoHandler {
     private final long intervalNanos;
     private final LongSupplier nanoClock;
     private final Runnable yielder;
     private long lastYieldNanos;
 
     YieldingIoHandler(IoHandler delegate, long intervalNanos, LongSupplier nanoClock, Runnable yielder) {
-        this.delegate = delegate;
+        super(delegate);
         this.intervalNanos = intervalNanos;
         this.nanoClock = nanoClock;
         this.yielder = yielder;
@@ -45,23 +41,13 @@ final class YieldingIoHandler implements IoHandler {
         if (intervalNanos == 0) {
             return factory;
         }
-        return new IoHandlerFactory() {
-            @Override
-            public IoHandler newHandler(ThreadAwareExecutor executor) {
-                return new YieldingIoHandler(factory.newHandler(executor), intervalNanos, System::nanoTime,
-                        Thread::yield);
-            }
-
-            @Override
-            public boolean isChangingThreadSupported() {
-                return factory.isChangingThreadSupported();
-            }
-        };
+        return wrapping(factory, handler -> new YieldingIoHandler(handler, intervalNanos, System::nanoTime,
+                Thread::yield));
     }
 
     @Override
     public int run(IoHandlerContext context) {
-        int handled = delegate.run(context);
+        int handled = super.run(context);
         if (handled > 0) {
             long now = nanoClock.getAsLong();
             if (now - lastYieldNanos >= intervalNanos) {
@@ -70,35 +56,5 @@ final class YieldingIoHandler implements IoHandler {
             }
         }
         return handled;
-    }
-
-    @Override
-    public void initialize() {
-        delegate.initialize();
-    }
-
-    @Override
-    public void prepareToDestroy() {
-        delegate.prepareToDestroy();
-    }
-
-    @Override
-    public void destroy() {
-        delegate.destroy();
-    }
-
-    @Override
-    public IoRegistration register(IoHandle handle) throws Exception {
-        return delegate.register(handle);
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return delegate.isCompatible(handleType);
     }
 }
