@@ -62,8 +62,8 @@ public final class Transports {
     }
 
     public static IoHandlerFactory ioHandlerFactory() {
-        // Epoll handlers carry a workaround for a Netty 4.2.18 bug; see KeepRegisteredEpollIoHandler.
-        return EPOLL ? KeepRegisteredEpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        // Epoll handlers batch interest changes and carry a workaround for a Netty 4.2.18 bug; see BatchingEpollIoHandler.
+        return EPOLL ? BatchingEpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
     /** An event-loop group of {@code threads} threads (0 = Netty's default of 2 × cores) named {@code name-N}. */
