@@ -6,9 +6,11 @@ import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.junction.core.state.ServiceSnapshot;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +19,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sets up each accepted client connection: enforces the listener's connection limit, applies the settings of the
- * snapshot current at accept time (one volatile read) and installs the frontend handler (the connection runs its own idle timer).
+ * snapshot current at accept time (one volatile read) and installs the frontend handler (the connection runs its own
+ * idle timer).
+ *
+ * <p>The listener adds this handler to every accepted channel, and Netty calls {@link #handlerAdded} once the channel
+ * is registered on its loop; the handler then replaces itself with the connection's frontend handler. Netty's
+ * {@code ChannelInitializer} would do the same with a concurrent set per listener to guard against a second call (two
+ * or three map updates per connection), which a handler that is gone after the first call does not need.
  *
  * <p>Thread-safe (shared by every worker loop); each call runs on the accepted channel's event loop.
  */
-final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
+@ChannelHandler.Sharable
+final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TcpChannelInitializer.class);
 
     private final ServiceHandle handle;
@@ -34,7 +43,23 @@ final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        ChannelHandler frontend;
+        try {
+            frontend = initChannel(ch);
+        } catch (RuntimeException e) {
+            log.warn("event=init_failed service={} client={}", handle.key(), ch, e);
+            ch.close();
+            return;
+        }
+        if (frontend != null) {
+            ctx.pipeline().replace(this, null, frontend);
+        }
+    }
+
+    /** The frontend handler of the accepted channel {@code ch}, or null when the connection is refused (closed). */
+    private ChannelHandler initChannel(Channel ch) {
         ServiceSnapshot snapshot = handle.current();
         TcpSettings tcp = snapshot.spec().tcp();
         if (active.incrementAndGet() > tcp.maxConnections()) {
@@ -42,7 +67,7 @@ final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
             handle.metrics().onFailure(FailureReason.CONNECTION_LIMIT);
             TcpConnection.logRejected(handle, ch, FailureReason.CONNECTION_LIMIT);
             ch.close();
-            return;
+            return null;
         }
         if (tcp.splice() != SpliceMode.OFF && !Transports.epoll() && spliceUnavailableLogged.compareAndSet(false, true)) {
             log.info("event=splice_unavailable service={} splice={} transport={} using=relay", handle.key(),
@@ -50,7 +75,7 @@ final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         ch.config().setWriteBufferWaterMark(waterMark(tcp));
         TcpConnection connection = new TcpConnection(ch, handle, tcp, active);
-        ch.pipeline().addLast(new TcpFrontendHandler(connection, snapshot.picker()));
+        return new TcpFrontendHandler(connection, snapshot.picker());
     }
 
     /** The write-buffer water marks of both legs of a connection. */
