@@ -43,8 +43,9 @@ public final class CommonOptions {
                     + " target that cannot start fails the run, a defaulted one is skipped with the reason).")
     List<String> targets;
 
-    @Option(names = "--target", paramLabel = "NAME=HOST:PORT",
-            description = "An already running proxy on loopback that forwards to --backend-port. Repeatable.")
+    @Option(names = "--target", paramLabel = "NAME=HOST:PORT[@PID]",
+            description = "An already running proxy on loopback that forwards to --backend-port; with @PID its CPU"
+                    + " time and RSS are sampled too. Repeatable.")
     List<String> external = new ArrayList<>();
 
     @Option(names = "--junction-jar", paramLabel = "JAR",

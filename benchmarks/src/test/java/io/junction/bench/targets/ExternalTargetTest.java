@@ -20,8 +20,19 @@ class ExternalTargetTest {
     }
 
     @Test
+    void aPidAfterTheAddressIsSampled() throws Exception {
+        long self = ProcessHandle.current().pid();
+        ExternalTarget t = ExternalTarget.parse("j0=127.0.0.1:18090@" + self);
+        assertThat(t.start(null).getPort()).isEqualTo(18090);
+        assertThat(t.pid()).hasValue(self);
+    }
+
+    @Test
     void rejectsMalformedSpecsAndNonLoopbackAddresses() {
         assertThatThrownBy(() -> ExternalTarget.parse("127.0.0.1:10000")).hasMessageContaining("name=host:port");
+        assertThatThrownBy(() -> ExternalTarget.parse("x=127.0.0.1:80@me")).hasMessageContaining("numeric pid");
+        assertThatThrownBy(() -> ExternalTarget.parse("x=127.0.0.1:80@0")).hasMessageContaining("running process");
+        assertThatThrownBy(() -> ExternalTarget.parse("x=127.0.0.1@1")).hasMessageContaining("name=host:port");
         assertThatThrownBy(() -> ExternalTarget.parse("x=127.0.0.1:")).hasMessageContaining("name=host:port");
         assertThatThrownBy(() -> ExternalTarget.parse("x=127.0.0.1:http")).hasMessageContaining("numeric port");
         assertThatThrownBy(() -> ExternalTarget.parse("x=127.0.0.1:70000")).hasMessageContaining("1..65535");
