@@ -45,21 +45,6 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         Channel ch = ctx.channel();
-        ChannelHandler frontend;
-        try {
-            frontend = initChannel(ch);
-        } catch (RuntimeException e) {
-            log.warn("event=init_failed service={} client={}", handle.key(), ch, e);
-            ch.close();
-            return;
-        }
-        if (frontend != null) {
-            ctx.pipeline().replace(this, null, frontend);
-        }
-    }
-
-    /** The frontend handler of the accepted channel {@code ch}, or null when the connection is refused (closed). */
-    private ChannelHandler initChannel(Channel ch) {
         ServiceSnapshot snapshot = handle.current();
         TcpSettings tcp = snapshot.spec().tcp();
         if (active.incrementAndGet() > tcp.maxConnections()) {
@@ -67,8 +52,23 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
             handle.metrics().onFailure(FailureReason.CONNECTION_LIMIT);
             TcpConnection.logRejected(handle, ch, FailureReason.CONNECTION_LIMIT);
             ch.close();
-            return null;
+            return;
         }
+        ChannelHandler frontend;
+        try {
+            frontend = frontend(ch, snapshot, tcp);
+        } catch (RuntimeException e) {
+            // No connection will end and release the slot taken above: release it here.
+            active.decrementAndGet();
+            log.warn("event=init_failed service={} client={}", handle.key(), ch, e);
+            ch.close();
+            return;
+        }
+        ctx.pipeline().replace(this, null, frontend);
+    }
+
+    /** The frontend handler of the accepted channel {@code ch}, with the settings of {@code snapshot}. */
+    private ChannelHandler frontend(Channel ch, ServiceSnapshot snapshot, TcpSettings tcp) {
         if (tcp.splice() != SpliceMode.OFF && !Transports.epoll() && spliceUnavailableLogged.compareAndSet(false, true)) {
             log.info("event=splice_unavailable service={} splice={} transport={} using=relay", handle.key(),
                     tcp.splice().configName(), Transports.name());
