@@ -55,13 +55,13 @@ public final class EventLoops implements AutoCloseable {
     }
 
     /**
-     * The loops a listener binds one socket on: with epoll every worker loop (one {@code SO_REUSEPORT} socket each,
-     * so the kernel spreads clients and each socket's connections or sessions stay on its own loop, with no hand-off
-     * between threads); otherwise a single worker loop.
+     * The loops a listener binds one socket on: with epoll or io_uring every worker loop (one {@code SO_REUSEPORT}
+     * socket each, so the kernel spreads clients and each socket's connections or sessions stay on its own loop, with
+     * no hand-off between threads); otherwise a single worker loop.
      */
     public List<EventLoop> listenerLoops() {
         List<EventLoop> targets = new ArrayList<>();
-        if (Transports.epoll()) {
+        if (Transports.reusePortListeners()) {
             for (EventExecutor executor : workers) {
                 targets.add((EventLoop) executor);
             }

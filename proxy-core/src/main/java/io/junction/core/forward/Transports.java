@@ -16,6 +16,11 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,24 +30,44 @@ import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 
 /**
- * The one place that chooses between Netty's native epoll transport and NIO. Epoll is used whenever the native
- * library loads (Linux x86_64); otherwise NIO, with a single warning line naming the reason. Setting the system
- * property {@code junction.transport=nio} forces NIO (for comparison benchmarks).
+ * The one place that chooses Netty's transport. Epoll is used whenever its native library loads (Linux x86_64);
+ * otherwise NIO, with a single warning line naming the reason. The system property {@code junction.transport}
+ * overrides the choice: {@code nio} forces NIO (for comparison benchmarks), {@code io_uring} selects Netty's io_uring
+ * transport, which makes fewer system calls per connection (it submits them in batches through the ring) and serves
+ * TCP only; UDP listeners refuse to bind on it. When io_uring is asked for but not available, epoll is used and the
+ * reason is logged.
+ *
+ * <p>With io_uring, Netty's multishot {@code POLL_ADD} is turned off (system property
+ * {@code io.netty.iouring.pollAddMultishotEnabled=false}, unless set explicitly): with it on, Netty 4.2.18 loses a
+ * client's reset that arrives right behind data, and the backend leg then stays open until its own peer gives up.
  *
  * <p>Thread-safe: the choice is made once, in the static initializer.
  */
 public final class Transports {
     private static final Logger log = LoggerFactory.getLogger(Transports.class);
+    private static final String POLL_ADD_MULTISHOT = "io.netty.iouring.pollAddMultishotEnabled";
     private static final boolean EPOLL;
+    private static final boolean URING;
     private static final ChannelFactory<EpollSocketChannel> EPOLL_IPV4_SOCKETS =
             () -> new EpollSocketChannel(SocketProtocolFamily.INET);
     private static final ChannelFactory<EpollSocketChannel> EPOLL_SOCKETS = EpollSocketChannel::new;
+    private static final ChannelFactory<IoUringSocketChannel> URING_SOCKETS = IoUringSocketChannel::new;
     private static final ChannelFactory<NioSocketChannel> NIO_SOCKETS = NioSocketChannel::new;
 
     static {
-        boolean forceNio = "nio".equalsIgnoreCase(System.getProperty("junction.transport", ""));
-        EPOLL = !forceNio && Epoll.isAvailable();
-        if (!EPOLL) {
+        String wanted = System.getProperty("junction.transport", "");
+        boolean forceNio = "nio".equalsIgnoreCase(wanted);
+        boolean wantUring = "io_uring".equalsIgnoreCase(wanted);
+        if (wantUring && System.getProperty(POLL_ADD_MULTISHOT) == null) {
+            System.setProperty(POLL_ADD_MULTISHOT, "false");
+        }
+        URING = wantUring && IoUring.isAvailable();
+        EPOLL = !forceNio && !URING && Epoll.isAvailable();
+        if (wantUring && !URING) {
+            log.warn("transport={} reason=\"io_uring unavailable: {}\"", EPOLL ? "epoll" : "nio",
+                    IoUring.unavailabilityCause());
+        }
+        if (!EPOLL && !URING) {
             log.warn("transport=nio reason=\"{}\"", forceNio
                     ? "forced by -Djunction.transport=nio"
                     : "native epoll unavailable: " + Epoll.unavailabilityCause());
@@ -57,11 +82,27 @@ public final class Transports {
         return EPOLL;
     }
 
+    /** Whether Netty's io_uring transport is in use ({@code -Djunction.transport=io_uring}). */
+    public static boolean ioUring() {
+        return URING;
+    }
+
     public static String name() {
-        return EPOLL ? "epoll" : "nio";
+        return EPOLL ? "epoll" : URING ? "io_uring" : "nio";
+    }
+
+    /**
+     * Whether listeners bind one {@code SO_REUSEPORT} socket per worker loop (native transports) rather than one
+     * socket handing connections to the workers (NIO).
+     */
+    public static boolean reusePortListeners() {
+        return EPOLL || URING;
     }
 
     public static IoHandlerFactory ioHandlerFactory() {
+        if (URING) {
+            return IoUringIoHandler.newFactory();
+        }
         // Epoll handlers batch interest changes and carry a workaround for a Netty 4.2.18 bug; see BatchingEpollIoHandler.
         return EPOLL ? BatchingEpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
@@ -81,6 +122,9 @@ public final class Transports {
     }
 
     public static Class<? extends ServerChannel> serverSocketChannel() {
+        if (URING) {
+            return IoUringServerSocketChannel.class;
+        }
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
@@ -91,6 +135,13 @@ public final class Transports {
      */
     public static ChannelFactory<? extends ServerChannel> serverSocketChannelFactory(
             InetSocketAddress local, Consumer<ServerChannel> onCreate) {
+        if (URING) {
+            return () -> {
+                IoUringServerSocketChannel ch = new IoUringServerSocketChannel();
+                onCreate.accept(ch);
+                return ch;
+            };
+        }
         if (!EPOLL) {
             return () -> {
                 NioServerSocketChannel ch = new NioServerSocketChannel();
@@ -108,6 +159,9 @@ public final class Transports {
     }
 
     public static Class<? extends SocketChannel> socketChannel() {
+        if (URING) {
+            return IoUringSocketChannel.class;
+        }
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
@@ -117,6 +171,9 @@ public final class Transports {
      * carries IPv4-mapped addresses around.
      */
     public static ChannelFactory<? extends SocketChannel> socketChannelFactory(InetSocketAddress remote) {
+        if (URING) {
+            return URING_SOCKETS;
+        }
         if (EPOLL && remote.getAddress() instanceof Inet4Address) {
             return EPOLL_IPV4_SOCKETS;
         }
@@ -124,6 +181,9 @@ public final class Transports {
     }
 
     public static Class<? extends DatagramChannel> datagramChannel() {
+        if (URING) {
+            return IoUringDatagramChannel.class;
+        }
         return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
 }

@@ -10,10 +10,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.unix.UnixChannel;
 
 import java.io.IOException;
@@ -25,9 +25,9 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Binds TCP listeners. With epoll a service gets one {@code SO_REUSEPORT} server socket per worker loop, each accepting
- * onto its own loop: the kernel spreads new connections over the sockets, and a connection never changes threads
- * between accept and close (no acceptor hand-off, which costs a wake-up per connection). With NIO a single server
+ * Binds TCP listeners. With epoll or io_uring a service gets one {@code SO_REUSEPORT} server socket per worker loop,
+ * each accepting onto its own loop: the kernel spreads new connections over the sockets, and a connection never changes
+ * threads between accept and close (no acceptor hand-off, which costs a wake-up per connection). With NIO a single server
  * socket on the acceptor group hands connections to the workers. Accepted sockets read from the start: what the
  * client sends while the backend connect is under way is held (bounded) by the connection.
  *
@@ -48,7 +48,7 @@ public final class TcpListenerFactory implements ListenerFactory {
         TcpChannelInitializer initializer = new TcpChannelInitializer(handle, active);
         List<Channel> channels = new ArrayList<>();
         try {
-            if (Transports.epoll()) {
+            if (Transports.reusePortListeners()) {
                 InetSocketAddress address = listen;
                 for (EventLoop loop : loops.listenerLoops()) {
                     Channel ch = bindOne(handle, address, loop, loop, initializer, true);
@@ -67,7 +67,7 @@ public final class TcpListenerFactory implements ListenerFactory {
     }
 
     /**
-     * With epoll, keepalive is set once on the listening socket: Linux copies it to every socket accepted from it,
+     * With the native transports, keepalive is set once on the listening socket: Linux copies it to every socket accepted from it,
      * which spares a setsockopt per connection. Netty's server channel config has no keepalive option, hence the fd.
      */
     private static void keepAliveChildren(ServerChannel ch) {
@@ -93,9 +93,9 @@ public final class TcpListenerFactory implements ListenerFactory {
                 // Water marks are set by the initializer, from the spec current at accept time.
                 .childHandler(initializer);
         if (reusePort) {
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
         }
-        if (!Transports.epoll()) {
+        if (!Transports.reusePortListeners()) {
             bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true);
         }
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();

@@ -1,6 +1,7 @@
 package io.junction.core.forward.tcp;
 
 import io.junction.core.forward.ServiceListener;
+import io.junction.core.forward.Transports;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ServiceMetrics;
@@ -12,8 +13,8 @@ import io.junction.core.testing.TcpTestClient;
 import io.junction.core.testing.TestHandles;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -196,8 +197,10 @@ class TcpProxyRoutingTest {
     }
 
     @Test
-    void epollIsTheTransportOfBothLegsOnLinuxWithNoDelayAndKeepAlive() throws Exception {
-        Assumptions.assumeTrue(Epoll.isAvailable(), "native epoll not available");
+    void theNativeTransportCarriesBothLegsOnLinuxWithNoDelayAndKeepAlive() throws Exception {
+        Assumptions.assumeTrue(Transports.reusePortListeners(), "a native transport (epoll or io_uring) in use");
+        // Epoll unless the run asked for io_uring (mvn -Djunction.transport=io_uring).
+        Class<?> expected = Transports.ioUring() ? IoUringSocketChannel.class : EpollSocketChannel.class;
         TcpEchoServer a = echo();
         ServiceHandle handle = TestHandles.tcp(List.of(a.address()));
         ServiceListener listener = proxy.bind(handle);
@@ -206,8 +209,8 @@ class TcpProxyRoutingTest {
             TcpTestClient.assertEcho(s, new byte[] {1, 2, 3});
             await().atMost(Duration.ofSeconds(3)).until(() -> backend.connections().size() == 1);
             Channel clientSide = backend.connections().iterator().next();
-            assertThat(clientSide).isInstanceOf(EpollSocketChannel.class);
-            assertThat(TcpConnections.backendChannel(clientSide)).isInstanceOf(EpollSocketChannel.class);
+            assertThat(clientSide).isInstanceOf(expected);
+            assertThat(TcpConnections.backendChannel(clientSide)).isInstanceOf(expected);
             assertThat(clientSide.eventLoop()).isSameAs(TcpConnections.backendChannel(clientSide).eventLoop());
             for (Channel leg : List.of(clientSide, TcpConnections.backendChannel(clientSide))) {
                 // Read back from the sockets (getsockopt), not from a config map.
