@@ -67,8 +67,8 @@ public final class UdpListenerFactory implements ListenerFactory {
         if (Transports.ioUring()) {
             // A session's backend socket must be connected before its first datagram is written; epoll and NIO
             // connect a datagram socket at once on the loop, io_uring submits the connect to the ring.
-            throw new UncheckedIOException(new IOException("udp services need the epoll or nio transport"
-                    + " (junction.transport=io_uring serves TCP only)"));
+            String reason = "udp services need the epoll or nio transport (junction.transport=io_uring serves TCP only)";
+            throw new UncheckedIOException(reason, new IOException(reason));
         }
         List<EventLoop> targets = loops.listenerLoops();
         AtomicInteger sessions = new AtomicInteger();
