@@ -63,6 +63,11 @@ public final class Transports {
         }
         URING = wantUring && IoUring.isAvailable();
         EPOLL = !forceNio && !URING && Epoll.isAvailable();
+        if (!wanted.isEmpty() && !forceNio && !wantUring && !"epoll".equalsIgnoreCase(wanted)
+                && !"auto".equalsIgnoreCase(wanted)) {
+            log.warn("junction.transport={} is unknown (expected: epoll, io_uring or nio); using {}", wanted,
+                    EPOLL ? "epoll" : "nio");
+        }
         if (wantUring && !URING) {
             log.warn("transport={} reason=\"io_uring unavailable: {}\"", EPOLL ? "epoll" : "nio",
                     IoUring.unavailabilityCause());
