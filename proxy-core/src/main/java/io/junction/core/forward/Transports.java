@@ -33,9 +33,8 @@ import java.util.function.Consumer;
  * The one place that chooses Netty's transport. Epoll is used whenever its native library loads (Linux x86_64);
  * otherwise NIO, with a single warning line naming the reason. The system property {@code junction.transport}
  * overrides the choice: {@code nio} forces NIO (for comparison benchmarks), {@code io_uring} selects Netty's io_uring
- * transport, which makes fewer system calls per connection (it submits them in batches through the ring) and serves
- * TCP only; UDP listeners refuse to bind on it. When io_uring is asked for but not available, epoll is used and the
- * reason is logged.
+ * transport, which makes fewer system calls per connection (it submits them in batches through the ring) but has no
+ * splice. When io_uring is asked for but not available, epoll is used and the reason is logged.
  *
  * <p>With io_uring, Netty's multishot {@code POLL_ADD} is turned off (system property
  * {@code io.netty.iouring.pollAddMultishotEnabled=false}, unless set explicitly): with it on, Netty 4.2.18 loses a

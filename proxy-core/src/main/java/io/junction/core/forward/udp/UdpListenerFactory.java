@@ -64,12 +64,6 @@ public final class UdpListenerFactory implements ListenerFactory {
         if (spec.protocol() != Protocol.UDP) {
             throw new IllegalArgumentException("handle: " + handle.key() + " (expected: protocol udp)");
         }
-        if (Transports.ioUring()) {
-            // A session's backend socket must be connected before its first datagram is written; epoll and NIO
-            // connect a datagram socket at once on the loop, io_uring submits the connect to the ring.
-            String reason = "udp services need the epoll or nio transport (junction.transport=io_uring serves TCP only)";
-            throw new UncheckedIOException(reason, new IOException(reason));
-        }
         List<EventLoop> targets = loops.listenerLoops();
         AtomicInteger sessions = new AtomicInteger();
         List<UdpSessionTable> tables = new ArrayList<>(targets.size());

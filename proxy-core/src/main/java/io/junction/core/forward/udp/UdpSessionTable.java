@@ -1,5 +1,6 @@
 package io.junction.core.forward.udp;
 
+import io.junction.core.forward.Transports;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ServiceMetrics;
@@ -10,9 +11,12 @@ import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.uring.IoUringDatagramChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -151,26 +155,43 @@ final class UdpSessionTable {
     /**
      * Opens a datagram channel on this loop connected to {@code backend}, or returns null (counted) when the socket
      * cannot be created or connected. Registration and connect of a datagram socket complete synchronously when
-     * called on the channel's own loop, so the channel can be written at once.
+     * called on the channel's own loop (on io_uring the socket is connected before it becomes a channel), so the
+     * channel can be written at once.
      */
     Channel openBackendChannel(UdpSession session, Backend backend) {
         DatagramChannel ch;
         try {
-            ch = backendChannels.newChannel();
-        } catch (RuntimeException e) {
+            ch = Transports.ioUring() ? connectedIoUringChannel(backend) : backendChannels.newChannel();
+        } catch (IOException | RuntimeException e) {
             onBackendOpenFailure(backend, e);
             return null;
         }
         UdpReceiveSizing.apply(ch.config(), maxDatagramSize);
         ch.pipeline().addLast(new UdpBackendHandler(session));
         ChannelFuture registered = loop().register(ch);
-        ChannelFuture connected = registered.isSuccess() ? ch.connect(backend.address()) : registered;
+        ChannelFuture connected = !registered.isSuccess() || Transports.ioUring()
+                ? registered : ch.connect(backend.address());
         if (!connected.isDone() || !connected.isSuccess()) {
             ch.close();
             onBackendOpenFailure(backend, connected.isDone() ? connected.cause() : null);
             return null;
         }
         return ch;
+    }
+
+    /**
+     * io_uring submits a channel's connect to the ring, so it completes after this loop turn; a datagram socket's
+     * connect(2) completes at once, so the socket is connected first and then wrapped.
+     */
+    private static DatagramChannel connectedIoUringChannel(Backend backend) throws IOException {
+        Socket socket = Socket.newSocketDgram();
+        try {
+            socket.connect(backend.address());
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        return new IoUringDatagramChannel(socket.intValue());
     }
 
     private void onBackendOpenFailure(Backend backend, Throwable cause) {

@@ -18,6 +18,7 @@ import io.junction.core.testing.UdpEchoServer;
 import io.junction.core.testing.UdpTestClient;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -417,13 +418,14 @@ class UdpForwardingTest {
     }
 
     @Test
-    void epollBindsOneReusePortSocketPerWorkerLoop() {
-        assumeTrue(Transports.epoll(), "native epoll not available");
+    void aNativeTransportBindsOneReusePortSocketPerWorkerLoop() {
+        assumeTrue(Transports.reusePortListeners(), "a native transport (epoll or io_uring) in use");
+        Class<?> expected = Transports.ioUring() ? IoUringDatagramChannel.class : EpollDatagramChannel.class;
         UdpEchoServer a = tagged(1);
         ServiceHandle handle = handle(spec(UdpSettings.DEFAULTS), backends(a));
         UdpServiceListener listener = bind(handle);
         List<DatagramChannel> channels = listener.channels();
-        assertThat(channels).hasSize(loops.workerThreads()).allMatch(ch -> ch instanceof EpollDatagramChannel);
+        assertThat(channels).hasSize(loops.workerThreads()).allMatch(expected::isInstance);
         Set<EventLoop> distinctLoops = new HashSet<>();
         for (DatagramChannel ch : channels) {
             assertThat(ch.localAddress().getPort()).isEqualTo(listener.localAddress().getPort());
