@@ -187,11 +187,11 @@ final class UdpSessionTable {
         Socket socket = Socket.newSocketDgram();
         try {
             socket.connect(backend.address());
+            return new IoUringDatagramChannel(socket.intValue());
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
-        return new IoUringDatagramChannel(socket.intValue());
     }
 
     private void onBackendOpenFailure(Backend backend, Throwable cause) {
