@@ -61,7 +61,7 @@ public final class EventLoops implements AutoCloseable {
      */
     public List<EventLoop> listenerLoops() {
         List<EventLoop> targets = new ArrayList<>();
-        if (Transports.reusePortListeners()) {
+        if (Transports.isNative()) {
             for (EventExecutor executor : workers) {
                 targets.add((EventLoop) executor);
             }

@@ -96,10 +96,11 @@ public final class Transports {
     }
 
     /**
-     * Whether listeners bind one {@code SO_REUSEPORT} socket per worker loop (native transports) rather than one
-     * socket handing connections to the workers (NIO).
+     * Whether a native transport (epoll or io_uring) is in use: listeners then bind one {@code SO_REUSEPORT} socket
+     * per worker loop instead of one socket handing connections to the workers (NIO), and options can be set on the
+     * fds directly.
      */
-    public static boolean reusePortListeners() {
+    public static boolean isNative() {
         return EPOLL || URING;
     }
 

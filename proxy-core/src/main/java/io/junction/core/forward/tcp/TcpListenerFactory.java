@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Binds TCP listeners. With epoll or io_uring a service gets one {@code SO_REUSEPORT} server socket per worker loop,
- * each accepting onto its own loop: the kernel spreads new connections over the sockets, and a connection never changes
- * threads between accept and close (no acceptor hand-off, which costs a wake-up per connection). With NIO a single server
- * socket on the acceptor group hands connections to the workers. Accepted sockets read from the start: what the
+ * each accepting onto its own loop: the kernel spreads new connections over the sockets, and a connection never
+ * changes threads between accept and close (no acceptor hand-off, which costs a wake-up per connection). With NIO a
+ * single server socket on the acceptor group hands connections to the workers. Accepted sockets read from the start: what the
  * client sends while the backend connect is under way is held (bounded) by the connection.
  *
  * <p>Thread-safe; {@link #bind} is called by the control thread and blocks it until the socket is bound.
@@ -48,7 +48,7 @@ public final class TcpListenerFactory implements ListenerFactory {
         TcpChannelInitializer initializer = new TcpChannelInitializer(handle, active);
         List<Channel> channels = new ArrayList<>();
         try {
-            if (Transports.reusePortListeners()) {
+            if (Transports.isNative()) {
                 InetSocketAddress address = listen;
                 for (EventLoop loop : loops.listenerLoops()) {
                     Channel ch = bindOne(handle, address, loop, loop, initializer, true);
@@ -67,8 +67,9 @@ public final class TcpListenerFactory implements ListenerFactory {
     }
 
     /**
-     * With the native transports, keepalive is set once on the listening socket: Linux copies it to every socket accepted from it,
-     * which spares a setsockopt per connection. Netty's server channel config has no keepalive option, hence the fd.
+     * With the native transports, keepalive is set once on the listening socket: Linux copies it to every socket
+     * accepted from it, which spares a setsockopt per connection. Netty's server channel config has no keepalive
+     * option, hence the fd.
      */
     private static void keepAliveChildren(ServerChannel ch) {
         if (ch instanceof UnixChannel unix && unix.fd() instanceof Socket socket) {
@@ -95,7 +96,7 @@ public final class TcpListenerFactory implements ListenerFactory {
         if (reusePort) {
             bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
         }
-        if (!Transports.reusePortListeners()) {
+        if (!Transports.isNative()) {
             bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true);
         }
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
