@@ -86,6 +86,7 @@ final class ConnectAttempt implements ChannelFutureListener {
         config.setKeepAlive(true);
         config.setAllowHalfClosure(true);
         config.setWriteBufferWaterMark(TcpChannelInitializer.waterMark(tcp));
+        config.setRecvByteBufAllocator(TcpChannelInitializer.READ_SIZING);
         ch.pipeline().addLast(new TcpBackendHandler(connection));
     }
 

@@ -221,6 +221,30 @@ class TcpProxyRoutingTest {
     }
 
     /**
+     * A stream of small messages must not shrink either leg's read buffer to the message size: Netty's default sizing
+     * would, and then every message that fills the buffer exactly costs a second, empty read.
+     */
+    @Test
+    void smallMessagesKeepBothLegsReadingIntoAtLeastTwoKiB() throws Exception {
+        TcpEchoServer a = echo();
+        ServiceHandle handle = TestHandles.tcp(List.of(a.address()));
+        ServiceListener listener = proxy.bind(handle);
+        Backend backend = TestHandles.backend(handle, a.address());
+        try (Socket s = TcpTestClient.connect(listener.localAddress())) {
+            for (int i = 0; i < 50; i++) {
+                TcpTestClient.assertEcho(s, TcpStreams.randomBytes(64, i));
+            }
+            await().atMost(Duration.ofSeconds(3)).until(() -> backend.connections().size() == 1);
+            Channel clientSide = backend.connections().iterator().next();
+            for (Channel leg : List.of(clientSide, TcpConnections.backendChannel(clientSide))) {
+                int guess = leg.eventLoop().submit(() -> leg.unsafe().recvBufAllocHandle().guess()).get(5, TimeUnit.SECONDS);
+                assertThat(guess).as("read buffer size of %s after 50 reads of 64 bytes", leg)
+                        .isGreaterThanOrEqualTo(TcpChannelInitializer.MIN_READ_BYTES);
+            }
+        }
+    }
+
+    /**
      * A backend that accepts nothing: its accept queue is full, so Linux drops further SYNs and a connect to it hangs
      * (a blackholed endpoint, on loopback). The connect timeout must fire and the next backend be tried.
      */
