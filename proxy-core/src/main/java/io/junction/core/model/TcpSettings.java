@@ -13,8 +13,9 @@ import java.util.Objects;
  * @param maxConnections          live client connections per listener; more are refused at once
  * @param drainTimeout            how long connections to a removed backend (or open at shutdown) may keep running;
  *                                {@link Duration#ZERO} means until they end by themselves
- * @param writeBufferHighWaterMark bytes queued towards one side before reading from the other side stops
- * @param writeBufferLowWaterMark  queued bytes below which reading resumes
+ * @param writeBufferHighWaterMark buffer memory queued towards one side (by capacity) before reading from the other
+ *                                 side stops
+ * @param writeBufferLowWaterMark  queued buffer memory below which reading resumes
  * @param splice                  whether bytes are forwarded with splice(2) (native epoll only; see {@link SpliceMode})
  */
 public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,

@@ -87,6 +87,7 @@ final class ConnectAttempt implements ChannelFutureListener {
         config.setAllowHalfClosure(true);
         config.setWriteBufferWaterMark(TcpChannelInitializer.waterMark(tcp));
         config.setRecvByteBufAllocator(TcpChannelInitializer.READ_SIZING);
+        config.setMessageSizeEstimator(HeldMemoryEstimator.INSTANCE);
         ch.pipeline().addLast(new TcpBackendHandler(connection));
     }
 

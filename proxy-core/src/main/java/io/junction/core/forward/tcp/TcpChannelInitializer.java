@@ -40,8 +40,9 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
      * How both legs size their read buffers: adaptive from {@link #MIN_READ_BYTES} up to 64 KiB. Netty's default floor
      * is 64 bytes, and its adaptive sizing shrinks towards it on a stream of small messages (tcp-rr's 64-byte requests
      * did); a message that fills the buffer exactly then costs a second {@code recv} that finds nothing
-     * ({@code EAGAIN}): 0.25 extra reads per request, 11% of all reads, in tcp-rr. The buffer is only held for the read's duration (idle
-     * connections hold none), so a 2 KiB floor costs no memory that stays.
+     * ({@code EAGAIN}): 0.25 extra reads per request, 11% of all reads, in tcp-rr. A buffer lives until its bytes are
+     * written (idle connections hold none), and queued buffers count by capacity ({@link HeldMemoryEstimator}), so the
+     * floor cannot make a queue hold more memory than its high-water mark.
      */
     static final RecvByteBufAllocator READ_SIZING =
             new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, 64 * 1024);
@@ -88,6 +89,7 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         }
         ch.config().setWriteBufferWaterMark(waterMark(tcp));
         ch.config().setRecvByteBufAllocator(READ_SIZING);
+        ch.config().setMessageSizeEstimator(HeldMemoryEstimator.INSTANCE);
         TcpConnection connection = new TcpConnection(ch, handle, tcp, active);
         return new TcpFrontendHandler(connection, snapshot.picker());
     }

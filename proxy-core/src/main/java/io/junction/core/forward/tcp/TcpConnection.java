@@ -67,6 +67,8 @@ final class TcpConnection {
      * after the connect: the request usually arrives with the handshake.
      */
     private ByteBuf early;
+    /** Capacity of the buffers in {@link #early}: the memory held, which the high-water mark bounds. */
+    private int earlyHeldBytes;
     private boolean clientEof;
     private boolean backendEof;
     private boolean toBackendShut;
@@ -171,7 +173,7 @@ final class TcpConnection {
             buf.release();
         } else if (backendChannel == null) {
             holdEarly(buf);
-            if (early.readableBytes() >= tcp.writeBufferHighWaterMark()) {
+            if (earlyHeldBytes >= tcp.writeBufferHighWaterMark()) {
                 client.config().setAutoRead(false);
             }
         } else {
@@ -562,6 +564,7 @@ final class TcpConnection {
     }
 
     private void holdEarly(ByteBuf buf) {
+        earlyHeldBytes += buf.capacity();
         if (early == null) {
             early = buf;
             return;

@@ -103,6 +103,56 @@ class TcpConnectionTest {
         assertThat(backendChannel.finishAndReleaseAll()).isFalse();
     }
 
+    /**
+     * Both legs read into buffers of at least 2 KiB, so a client trickling 64-byte messages hands over 2 KiB per
+     * message: what is held counts by the buffers' capacity, before the backend connects and after, so the high-water
+     * mark bounds memory rather than bytes (counted by bytes, 32 times as much memory could pile up).
+     */
+    @Test
+    void smallReadsInLargeBuffersCountTheMemoryTheyHoldTowardsTheHighWaterMark() {
+        EmbeddedChannel client = new EmbeddedChannel();
+        EmbeddedChannel backendChannel = new EmbeddedChannel();
+        ServiceHandle handle = TestHandles.tcp(List.of(new InetSocketAddress("127.0.0.1", 9)));
+        Backend backend = handle.current().eligible().get(0);
+        TcpSettings tcp = TcpSettings.DEFAULTS;
+        backendChannel.config().setWriteBufferWaterMark(TcpChannelInitializer.waterMark(tcp));
+        backendChannel.config().setMessageSizeEstimator(HeldMemoryEstimator.INSTANCE);
+        TcpConnection connection = new TcpConnection(client, handle, tcp, new AtomicInteger(1));
+        int buffers = tcp.writeBufferHighWaterMark() / TcpChannelInitializer.MIN_READ_BYTES;
+
+        // Held while the backend connect is under way.
+        for (int i = 0; i < buffers - 1; i++) {
+            connection.onClientRead(smallRead());
+        }
+        assertThat(client.config().isAutoRead()).as("%d KiB held", (buffers - 1) * 2).isTrue();
+        connection.onClientRead(smallRead());
+        assertThat(client.config().isAutoRead()).as("%d KiB held", buffers * 2).isFalse();
+
+        // Queued on a backend that takes nothing (written, never flushed out).
+        connection.backendConnected(backendChannel, backend);
+        ByteBuf held = backendChannel.readOutbound();
+        assertThat(held.readableBytes()).isEqualTo(buffers * 64);
+        held.release();
+        assertThat(client.config().isAutoRead()).isTrue();
+        for (int i = 0; i < buffers; i++) {
+            connection.onClientRead(smallRead());
+        }
+        assertThat(backendChannel.isWritable()).as("%d reads of 64 bytes queued", buffers).isFalse();
+        assertThat(client.config().isAutoRead()).isFalse();
+
+        backendChannel.flushOutbound();
+        assertThat(backendChannel.releaseOutbound()).isTrue();
+        connection.abortBoth(null);
+        connection.onInactive(client);
+        assertThat(client.finishAndReleaseAll()).isFalse();
+        assertThat(backendChannel.finishAndReleaseAll()).isFalse();
+    }
+
+    /** 64 bytes read into a buffer of the smallest read size. */
+    private static ByteBuf smallRead() {
+        return Unpooled.buffer(TcpChannelInitializer.MIN_READ_BYTES).writeBytes(new byte[64]);
+    }
+
     @Test
     void failedConnectReleasesHeldBytesAndClosesTheClient() {
         EmbeddedChannel client = new EmbeddedChannel();

@@ -222,10 +222,11 @@ class TcpProxyRoutingTest {
 
     /**
      * A stream of small messages must not shrink either leg's read buffer to the message size: Netty's default sizing
-     * would, and then every message that fills the buffer exactly costs a second, empty read.
+     * would, and then every message that fills the buffer exactly costs a second, empty read. Queued buffers then
+     * count by the memory they hold (see {@link HeldMemoryEstimator}).
      */
     @Test
-    void smallMessagesKeepBothLegsReadingIntoAtLeastTwoKiB() throws Exception {
+    void smallMessagesKeepBothLegsReadingIntoAtLeastTwoKiBQueuedByMemoryHeld() throws Exception {
         TcpEchoServer a = echo();
         ServiceHandle handle = TestHandles.tcp(List.of(a.address()));
         ServiceListener listener = proxy.bind(handle);
@@ -240,6 +241,7 @@ class TcpProxyRoutingTest {
                 int guess = leg.eventLoop().submit(() -> leg.unsafe().recvBufAllocHandle().guess()).get(5, TimeUnit.SECONDS);
                 assertThat(guess).as("read buffer size of %s after 50 reads of 64 bytes", leg)
                         .isGreaterThanOrEqualTo(TcpChannelInitializer.MIN_READ_BYTES);
+                assertThat(leg.config().getMessageSizeEstimator()).isSameAs(HeldMemoryEstimator.INSTANCE);
             }
         }
     }
