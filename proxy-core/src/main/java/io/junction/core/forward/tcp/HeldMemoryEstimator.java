@@ -9,7 +9,9 @@ import io.netty.channel.MessageSizeEstimator;
  * write-buffer water marks bound memory. Both legs read into buffers of at least
  * {@link TcpChannelInitializer#MIN_READ_BYTES}: a peer that trickles tiny messages towards a side that does not read
  * would otherwise queue a 2 KiB buffer per 64 bytes counted, 32 times the high-water mark. For bulk reads, which fill
- * their buffers, the two sizes are the same. Anything else is sized as Netty's default sizes it.
+ * their buffers, the two sizes are the same. Anything else is sized as Netty's default sizes it. The one composite a
+ * connection writes, the client bytes held while its backend connect was under way, counts only the bytes in its
+ * parts; {@link TcpConnection} bounded their memory by capacity while it held them.
  *
  * <p>Stateless and thread-safe: one instance serves every channel.
  */
