@@ -238,7 +238,8 @@ class TcpProxyRoutingTest {
             await().atMost(Duration.ofSeconds(3)).until(() -> backend.connections().size() == 1);
             Channel clientSide = backend.connections().iterator().next();
             for (Channel leg : List.of(clientSide, TcpConnections.backendChannel(clientSide))) {
-                int guess = leg.eventLoop().submit(() -> leg.unsafe().recvBufAllocHandle().guess()).get(5, TimeUnit.SECONDS);
+                int guess = leg.eventLoop().submit(() -> leg.unsafe().recvBufAllocHandle().guess())
+                        .get(5, TimeUnit.SECONDS);
                 assertThat(guess).as("read buffer size of %s after 50 reads of 64 bytes", leg)
                         .isGreaterThanOrEqualTo(TcpChannelInitializer.MIN_READ_BYTES);
                 assertThat(leg.config().getMessageSizeEstimator()).isSameAs(HeldMemoryEstimator.INSTANCE);
