@@ -108,7 +108,8 @@ public final class Transports {
         if (URING) {
             return IoUringIoHandler.newFactory();
         }
-        // Epoll handlers batch interest changes and carry a workaround for a Netty 4.2.18 bug; see BatchingEpollIoHandler.
+        // Epoll handlers batch interest changes and carry a workaround for a Netty 4.2.18 bug; see
+        // BatchingEpollIoHandler.
         return EPOLL ? BatchingEpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 

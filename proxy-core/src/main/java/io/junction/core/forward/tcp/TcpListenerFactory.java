@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Binds TCP listeners. With epoll or io_uring a service gets one {@code SO_REUSEPORT} server socket per worker loop,
  * each accepting onto its own loop: the kernel spreads new connections over the sockets, and a connection never
  * changes threads between accept and close (no acceptor hand-off, which costs a wake-up per connection). With NIO a
- * single server socket on the acceptor group hands connections to the workers. Accepted sockets read from the start: what the
- * client sends while the backend connect is under way is held (bounded) by the connection.
+ * single server socket on the acceptor group hands connections to the workers. Accepted sockets read from the start:
+ * what the client sends while the backend connect is under way is held (bounded) by the connection.
  *
  * <p>Thread-safe; {@link #bind} is called by the control thread and blocks it until the socket is bound.
  */
