@@ -4,11 +4,11 @@ import ch.qos.logback.classic.Level;
 import io.junction.agent.admin.AdminRoutes;
 import io.junction.agent.admin.AdminServer;
 import io.junction.agent.config.AgentConfig;
+import io.junction.agent.config.DiscoveryBlock;
 import io.junction.agent.discovery.file.FileSource;
 import io.junction.core.forward.EventLoops;
-import io.junction.core.forward.ListenerFactory;
+import io.junction.core.state.ListenerFactory;
 import io.junction.core.forward.Transports;
-import io.junction.core.forward.tcp.TcpConnections;
 import io.junction.core.forward.tcp.TcpListenerFactory;
 import io.junction.core.forward.udp.UdpListenerFactory;
 import io.junction.core.model.Protocol;
@@ -83,22 +83,27 @@ public final class Agent implements AutoCloseable {
         Map<Protocol, ListenerFactory> factories = Map.of(
                 Protocol.TCP, new TcpListenerFactory(loops),
                 Protocol.UDP, new UdpListenerFactory(loops));
-        ProxyController controller = new ProxyController(factories, registry, TcpConnections::closeGracefully,
+        ProxyController controller = new ProxyController(factories, loops.connections(), registry,
                 MIN_SYNC_INTERVAL_MS);
         FileSource fileSource = new FileSource(configFile);
+        // Every good load hands the node's policy over before the services it applies to.
+        fileSource.onConfig(good -> controller.updatePolicy(good.policy()));
         FunctionCounter.builder("junction.config.reloads", fileSource, FileSource::reloadCount)
                 .description("Config file reloads applied").register(registry);
         FunctionCounter.builder("junction.config.reload.failures", fileSource, FileSource::failureCount)
                 .description("Config file reloads rejected (the last good config kept serving)").register(registry);
         controller.addSource(fileSource);
+        for (DiscoveryBlock block : config.discovery()) {
+            controller.addSource(block.create());
+        }
         controller.start();
         long deadline = System.nanoTime() + startTimeout.toNanos();
-        while (!controller.ready()) {
+        while (!controller.listening()) {
             if (System.nanoTime() > deadline) {
                 controller.close();
                 loops.close();
-                throw new IllegalStateException("not ready after " + startTimeout + ": sources "
-                        + controller.sourceStatus().values());
+                throw new IllegalStateException("not ready after " + startTimeout + ": "
+                        + controller.readiness().reason() + "; sources " + controller.sourceStatus().values());
             }
             sleepQuietly(5);
         }

@@ -6,8 +6,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +19,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static io.junction.agent.AgentFixture.echoOnce;
 import static io.junction.agent.AgentFixture.writeAtomically;
@@ -39,14 +50,22 @@ class AdminApiTest {
         writeAtomically(file, """
                 admin:
                   listen: 127.0.0.1:%d
+                proxy:
+                  shutdownDrainTimeout: 5s
                 services:
                   - name: web
                     listen: 127.0.0.1:%d
                     endpoints:
-                      - 127.0.0.1:%d
+                      - address: 127.0.0.1:%d
+                        node: node-a
                       - address: 127.0.0.1:%d
                         ready: false
-                """.formatted(adminPort, servicePort, backend.address().getPort(), AgentFixture.freePort()));
+                  - name: dns
+                    protocol: udp
+                    listen: 127.0.0.1:%d
+                    endpoints: [127.0.0.1:9]
+                """.formatted(adminPort, servicePort, backend.address().getPort(), AgentFixture.freePort(),
+                AgentFixture.freePort()));
         agent = AgentFixture.start(file);
     }
 
@@ -54,6 +73,23 @@ class AdminApiTest {
     void stop() {
         agent.shutdown();
         backend.close();
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static JsonNode find(JsonNode services, String key) {
+        for (JsonNode s : services) {
+            if (s.get("service").asText().equals(key)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no service " + key + " in " + services);
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> out = new ArrayList<>();
+        object.propertyNames().forEach(out::add);
+        return out;
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -81,7 +117,75 @@ class AdminApiTest {
 
         assertThat(body).contains("\"service\" : \"default/web/tcp\"")
                 .contains("\"eligible\" : false").contains("\"why\" : \"not ready\"")
-                .contains("\"connectionsAccepted\" : 1");
+                .contains("\"connectionsAccepted\" : 1")
+                .contains("\"node\" : \"node-a\"");
+    }
+
+    @Test
+    void eachServiceShowsTheCountersOfItsOwnProtocol() throws Exception {
+        JsonNode services = JSON.readTree(get("/api/services").body());
+        JsonNode web = find(services, "default/web/tcp").get("counters");
+        JsonNode dns = find(services, "default/dns/udp").get("counters");
+
+        assertThat(names(web)).contains("connectionsAccepted", "connectRetries").noneMatch(n -> n.startsWith("udp"));
+        assertThat(names(web.get("failures"))).contains("connect_failed", "idle_timeout")
+                .doesNotContain("session_limit", "oversize_datagram", "send_queue_full");
+        assertThat(names(dns)).contains("udpSessionsCreated", "udpDatagramsToBackend")
+                .doesNotContain("connectionsAccepted", "connectRetries", "connectFailures");
+        assertThat(names(dns.get("failures"))).contains("session_limit")
+                .doesNotContain("idle_timeout", "drain_timeout", "connection_limit");
+
+        String metrics = get("/metrics").body();
+        assertThat(metrics).contains("junction_connections_total{service=\"default/web/tcp\"}")
+                .doesNotContain("junction_connections_total{service=\"default/dns/udp\"}")
+                .contains("junction_udp_sessions_total{service=\"default/dns/udp\"}")
+                .doesNotContain("junction_udp_sessions_total{service=\"default/web/tcp\"}")
+                .doesNotContain("reason=\"session_limit\",service=\"default/web/tcp\"")
+                .doesNotContain("reason=\"idle_timeout\",service=\"default/dns/udp\"");
+    }
+
+    /** Every {@code junction_*} metric name the README and docs/ mention is one /metrics exports. */
+    @Test
+    void everyMetricTheDocsNameIsExported() throws Exception {
+        String metrics = get("/metrics").body();
+        Set<String> exported = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^(junction_[a-z0-9_]+)").matcher(metrics);
+        while (m.find()) {
+            exported.add(m.group(1));
+        }
+        Path root = AgentFixture.repositoryRoot();
+        List<Path> docs = new ArrayList<>(List.of(root.resolve("README.md")));
+        try (Stream<Path> files = Files.list(root.resolve("docs"))) {
+            files.filter(f -> f.toString().endsWith(".md")).forEach(docs::add);
+        }
+        Set<String> mentioned = new TreeSet<>();
+        for (Path doc : docs) {
+            Matcher d = Pattern.compile("\\bjunction_[a-z0-9_]*[a-z0-9]").matcher(Files.readString(doc));
+            while (d.find()) {
+                mentioned.add(d.group());
+            }
+        }
+        assertThat(mentioned).as("metric names in the docs").isNotEmpty();
+        assertThat(exported).as("exported by /metrics").containsAll(mentioned);
+    }
+
+    @Test
+    void whileShuttingDownReadinessSaysSoAndLiveConnectionsFinish() throws Exception {
+        try (Socket live = new Socket("127.0.0.1", servicePort)) {
+            live.setSoTimeout(5000);
+            assertThat(AgentFixture.roundTrip(live, "before")).isEqualTo("before");
+            Thread stopper = new Thread(agent::shutdown, "test-shutdown");
+            stopper.start();
+            await().atMost(Duration.ofSeconds(3)).until(() -> get("/readyz").statusCode() == 503);
+
+            assertThat(get("/readyz").body()).isEqualTo("not ready: shutting down\n");
+            assertThat(JSON.readTree(get("/api/status").body()).get("notReadyReason").asText())
+                    .isEqualTo("shutting down");
+            assertThat(AgentFixture.roundTrip(live, "during-drain")).isEqualTo("during-drain");
+            live.close();
+            stopper.join(10_000);
+            assertThat(stopper.isAlive()).isFalse();
+        }
     }
 
     @Test
@@ -117,6 +221,12 @@ class AdminApiTest {
                     .until(() -> get("/readyz").statusCode() == 503);
             String body = get("/readyz").body();
             assertThat(body).contains("default/blocked/tcp").contains("127.0.0.1:" + taken);
+            // The three views agree, word for word.
+            JsonNode status = JSON.readTree(get("/api/status").body());
+            assertThat(status.get("ready").asBoolean()).isFalse();
+            assertThat("not ready: " + status.get("notReadyReason").asText() + "\n").isEqualTo(body);
+            assertThat(get("/").body()).contains("not ready: listeners not bound: default/blocked/tcp")
+                    .doesNotContain("<b class=yes>ready</b>");
             assertThat(echoOnce(servicePort, "others-still-served")).isEqualTo("others-still-served");
         }
         // The squatter left: the listener is retried and the agent becomes ready by itself.

@@ -29,6 +29,15 @@ final class AgentFixture {
         }
     }
 
+    /** The repository's root: Maven runs the module's tests in the module's directory. */
+    static Path repositoryRoot() {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(root.resolve("README.md"))) {
+            throw new IllegalStateException("no README.md in " + root + " (expected: tests run in proxy-agent/)");
+        }
+        return root;
+    }
+
     /** Replaces the file atomically, as editors and ConfigMap updates do. */
     static void writeAtomically(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

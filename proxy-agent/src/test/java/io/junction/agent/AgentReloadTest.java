@@ -102,7 +102,7 @@ class AgentReloadTest {
                     endpoints(a.address(), b.address()), endpoints(a.address())));
             await().atMost(Duration.ofSeconds(2)).ignoreExceptions()
                     .until(() -> echoOnce(otherMoved, "moved").equals("moved"));
-            assertThat(agent.controller().boundAddress(WEB).getPort()).isEqualTo(webPort);
+            assertThat(agent.controller().boundAddresses().get(WEB).getPort()).isEqualTo(webPort);
             assertThat(roundTrip(live, "after-rebind")).isEqualTo("after-rebind");
             assertThat(echoOnce(webPort, "web-still-listening")).isEqualTo("web-still-listening");
         }

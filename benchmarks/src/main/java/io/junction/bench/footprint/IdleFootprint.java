@@ -1,7 +1,7 @@
 package io.junction.bench.footprint;
 
 import io.junction.core.forward.EventLoops;
-import io.junction.core.forward.ServiceListener;
+import io.junction.core.state.ServiceListener;
 import io.junction.core.forward.Transports;
 import io.junction.core.forward.tcp.TcpListenerFactory;
 import io.junction.core.lb.Backend;
@@ -175,7 +175,7 @@ public final class IdleFootprint {
         ServiceSpec spec = ServiceSpec.of(ServiceKey.of("idle-footprint", Protocol.TCP),
                 new InetSocketAddress("127.0.0.1", 0), LbPolicy.ROUND_ROBIN);
         List<Backend> backends = List.of(new Backend(Endpoint.of(backendAddress)));
-        return new ServiceHandle(new ServiceSnapshot(1, spec, List.of(Endpoint.of(backendAddress)), backends,
+        return new ServiceHandle(ServiceSnapshot.ofEligible(1, spec, backends,
                 Pickers.create(spec, backends, null)));
     }
 

@@ -1,7 +1,7 @@
 package io.junction.bench.forward;
 
 import io.junction.core.forward.EventLoops;
-import io.junction.core.forward.ServiceListener;
+import io.junction.core.state.ServiceListener;
 import io.junction.core.forward.tcp.TcpListenerFactory;
 import io.junction.core.lb.Backend;
 import io.junction.core.lb.Pickers;
@@ -81,7 +81,7 @@ public class ForwardingBenchmark {
             ServiceSpec spec = ServiceSpec.of(ServiceKey.of("bench", Protocol.TCP),
                     new InetSocketAddress("127.0.0.1", 0), LbPolicy.ROUND_ROBIN);
             List<Backend> backends = List.of(new Backend(Endpoint.of(to)));
-            ServiceHandle handle = new ServiceHandle(new ServiceSnapshot(1, spec, List.of(Endpoint.of(to)), backends,
+            ServiceHandle handle = new ServiceHandle(ServiceSnapshot.ofEligible(1, spec, backends,
                     Pickers.create(spec, backends, null)));
             listener = new TcpListenerFactory(loops).bind(handle);
             to = listener.localAddress();

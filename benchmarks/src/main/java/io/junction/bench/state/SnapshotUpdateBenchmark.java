@@ -3,12 +3,13 @@ package io.junction.bench.state;
 import io.junction.core.discovery.DiscoveryListener;
 import io.junction.core.discovery.DiscoverySource;
 import io.junction.core.discovery.ServiceDefinition;
-import io.junction.core.forward.ServiceListener;
+import io.junction.core.state.ServiceListener;
 import io.junction.core.model.Endpoint;
-import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
-import io.junction.core.model.ServiceSpec;
+import io.junction.core.model.ServicePolicy;
+import io.junction.core.state.ConnectionDrain;
+import io.junction.core.state.NodePolicy;
 import io.junction.core.state.ProxyController;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -71,8 +72,8 @@ public class SnapshotUpdateBenchmark {
             public void close() {
             }
         };
-        controller = new ProxyController(Map.of(Protocol.TCP, handle -> noSocket), new CompositeMeterRegistry(),
-                ch -> { }, 0);
+        controller = new ProxyController(Map.of(Protocol.TCP, handle -> noSocket), ConnectionDrain.NONE,
+                new CompositeMeterRegistry(), 0);
         controller.addSource(new DiscoverySource() {
             @Override
             public String name() {
@@ -91,30 +92,31 @@ public class SnapshotUpdateBenchmark {
         controller.start();
         flipped = new boolean[services];
         Map<ServiceKey, ServiceDefinition> all = new HashMap<>();
+        Map<ServiceKey, ServicePolicy> listen = new HashMap<>();
         for (int s = 0; s < services; s++) {
             ServiceKey key = new ServiceKey("ns" + (s % 100), "svc" + s, "", Protocol.TCP);
-            ServiceSpec spec = ServiceSpec.of(key, new InetSocketAddress("127.0.0.1", 1 + (s % 60000)),
-                    LbPolicy.ROUND_ROBIN);
-            ServiceDefinition a = definition(spec, s, 0);
-            ServiceDefinition b = definition(spec, s, 1);
+            listen.put(key, ServicePolicy.EMPTY.withListen(new InetSocketAddress("127.0.0.1", 1 + (s % 60000))));
+            ServiceDefinition a = definition(key, s, 0);
+            ServiceDefinition b = definition(key, s, 1);
             keys.add(key);
             variants.add(new ServiceDefinition[] {a, b});
             all.put(key, a);
         }
+        controller.updatePolicy(new NodePolicy(ServicePolicy.EMPTY, listen));
         listener.onReplace("bench", all);
         while (controller.snapshot().services().size() < services) {
             Thread.sleep(10);
         }
     }
 
-    private static ServiceDefinition definition(ServiceSpec spec, int s, int variant) {
+    private static ServiceDefinition definition(ServiceKey key, int s, int variant) {
         List<Endpoint> eps = new ArrayList<>();
         for (int e = 0; e < ENDPOINTS; e++) {
             int port = 10_000 + e + (variant == 1 && e == 0 ? 1000 : 0);
             eps.add(Endpoint.of(new InetSocketAddress(
                     "127." + ((s >> 16) & 0xff) + "." + ((s >> 8) & 0xff) + "." + (s & 0xff), port)));
         }
-        return new ServiceDefinition(spec, eps);
+        return ServiceDefinition.of(key, eps);
     }
 
     @TearDown(Level.Trial)

@@ -5,9 +5,13 @@ import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ServiceMetrics;
 import io.junction.core.model.Endpoint;
+import io.junction.core.model.HostPort;
+import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
 import io.junction.core.state.ProxyController;
+import io.junction.core.state.EndpointStatus;
 import io.junction.core.state.ProxySnapshot;
+import io.junction.core.state.Readiness;
 import io.junction.core.state.ServiceHandle;
 import io.junction.core.state.ServiceSnapshot;
 import io.junction.core.state.SourceStatus;
@@ -20,11 +24,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -91,30 +94,19 @@ public final class AdminRoutes {
         };
     }
 
+    /** The controller's one readiness answer; {@code /api/status} and the status page show the same. */
     private Response readiness() {
-        if (controller.ready()) {
-            Map<ServiceKey, String> bindErrors = controller.listenerErrors();
-            if (bindErrors.isEmpty()) {
-                return Response.text(200, "ready\n");
-            }
-            StringBuilder b = new StringBuilder("not ready: listeners not bound:\n");
-            bindErrors.forEach((k, v) -> b.append("  ").append(k).append(": ").append(v).append('\n'));
-            return Response.text(503, b.toString());
-        }
-        List<String> waiting = new ArrayList<>();
-        controller.sourceStatus().values().forEach(s -> {
-            if (!s.synced()) {
-                waiting.add(s.name());
-            }
-        });
-        return Response.text(503, "not ready: waiting for sources " + waiting + "\n");
+        Readiness r = controller.readiness();
+        return r.ready() ? Response.text(200, "ready\n") : Response.text(503, "not ready: " + r.reason() + "\n");
     }
 
     Map<String, Object> status() {
         Map<String, Object> out = new LinkedHashMap<>();
         ProxySnapshot snapshot = controller.snapshot();
         out.put("version", version);
-        out.put("ready", controller.ready());
+        Readiness readiness = controller.readiness();
+        out.put("ready", readiness.ready());
+        out.put("notReadyReason", readiness.ready() ? null : readiness.reason());
         out.put("transport", Transports.name());
         out.put("uptimeSeconds", (System.currentTimeMillis() - startedMillis) / 1000);
         out.put("pid", ProcessHandle.current().pid());
@@ -137,6 +129,9 @@ public final class AdminRoutes {
         Map<String, String> listenerErrors = new LinkedHashMap<>();
         controller.listenerErrors().forEach((k, v) -> listenerErrors.put(k.toString(), v));
         out.put("listenerErrors", listenerErrors);
+        Map<String, String> unserved = new TreeMap<>();
+        snapshot.unserved().forEach((k, v) -> unserved.put(k.toString(), v));
+        out.put("unservedServices", unserved);
         out.putAll(extraStatus.get());
         return out;
     }
@@ -152,29 +147,29 @@ public final class AdminRoutes {
             m.put("namespace", key.namespace());
             m.put("name", key.name());
             m.put("protocol", key.protocol().lowerName());
-            m.put("listen", s.spec().listen().getAddress().getHostAddress() + ":" + s.spec().listen().getPort());
+            m.put("listen", HostPort.format(s.spec().listen()));
             var bound = boundAddresses.get(key);
-            m.put("bound", bound == null ? null : bound.getAddress().getHostAddress() + ":" + bound.getPort());
+            m.put("bound", bound == null ? null : HostPort.format(bound));
             m.put("lb", s.spec().lb().configName());
             m.put("snapshotVersion", s.version());
-            m.put("counters", counters(handle.metrics()));
-            Set<Endpoint> eligible = new HashSet<>();
+            m.put("counters", counters(key.protocol(), handle.metrics()));
             Map<String, Backend> backends = new LinkedHashMap<>();
             for (Backend b : s.eligible()) {
-                eligible.add(b.endpoint());
                 backends.put(b.endpoint().hostPort(), b);
             }
             List<Map<String, Object>> endpoints = new ArrayList<>();
-            for (Endpoint e : s.endpoints()) {
+            for (EndpointStatus status : s.endpoints()) {
+                Endpoint e = status.endpoint();
                 Map<String, Object> em = new LinkedHashMap<>();
                 em.put("address", e.hostPort());
                 em.put("weight", e.weight());
+                em.put("node", e.node());
                 em.put("zone", e.zone());
                 em.put("ready", e.ready());
                 em.put("serving", e.serving());
                 em.put("terminating", e.terminating());
-                em.put("eligible", eligible.contains(e));
-                em.put("why", eligible.contains(e) ? "eligible" : whyNot(e));
+                em.put("eligible", status.eligible());
+                em.put("why", status.why());
                 Backend b = backends.get(e.hostPort());
                 if (b != null) {
                     em.put("activeConnections", b.activeConnections());
@@ -191,31 +186,28 @@ public final class AdminRoutes {
         return out;
     }
 
-    private static String whyNot(Endpoint e) {
-        if (e.terminating()) {
-            return e.serving() ? "terminating (used only when no ready endpoint is left)" : "terminating";
-        }
-        return e.ready() ? "not eligible" : "not ready";
-    }
-
-    private static Map<String, Object> counters(ServiceMetrics m) {
+    /** The counters that apply to the service's protocol, as {@code /metrics} exports them. */
+    private static Map<String, Object> counters(Protocol protocol, ServiceMetrics m) {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("connectionsAccepted", m.connectionsAccepted());
-        c.put("connectionsActive", m.connectionsActive());
-        c.put("connectRetries", m.connectRetries());
-        c.put("connectFailures", m.connectFailures());
+        if (protocol == Protocol.TCP) {
+            c.put("connectionsAccepted", m.connectionsAccepted());
+            c.put("connectionsActive", m.connectionsActive());
+            c.put("connectRetries", m.connectRetries());
+            c.put("connectFailures", m.connectFailures());
+            c.put("splicedConnections", m.splicedConnections());
+        } else {
+            c.put("udpSessionsActive", m.sessionsActive());
+            c.put("udpSessionsCreated", m.sessionsCreated());
+            c.put("udpSessionsExpired", m.sessionsExpired());
+            c.put("udpDatagramsToBackend", m.datagramsToBackend());
+            c.put("udpDatagramsToClient", m.datagramsToClient());
+        }
         c.put("bytesToBackend", m.bytesToBackend());
         c.put("bytesToClient", m.bytesToClient());
-        c.put("udpSessionsActive", m.sessionsActive());
-        c.put("udpSessionsCreated", m.sessionsCreated());
-        c.put("udpSessionsExpired", m.sessionsExpired());
-        c.put("udpDatagramsToBackend", m.datagramsToBackend());
-        c.put("udpDatagramsToClient", m.datagramsToClient());
         Map<String, Long> failures = new LinkedHashMap<>();
         for (FailureReason r : FailureReason.values()) {
-            long n = m.failures(r);
-            if (n > 0) {
-                failures.put(r.tag(), n);
+            if (r.appliesTo(protocol)) {
+                failures.put(r.tag(), m.failures(r));
             }
         }
         c.put("failures", failures);

@@ -16,7 +16,8 @@ final class StatusPage {
                 .append("td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#eee}")
                 .append(".no{color:#b00}.yes{color:#070}</style></head><body>");
         h.append("<h1>Junction ").append(esc(status.get("version"))).append("</h1><p>")
-                .append(Boolean.TRUE.equals(status.get("ready")) ? "<b class=yes>ready</b>" : "<b class=no>not ready</b>")
+                .append(Boolean.TRUE.equals(status.get("ready")) ? "<b class=yes>ready</b>"
+                        : "<b class=no id=not-ready>not ready: " + esc(status.get("notReadyReason")) + "</b>")
                 .append(" &middot; transport ").append(esc(status.get("transport")))
                 .append(" &middot; up ").append(AdminRoutes.formatUptime(((Number) status.get("uptimeSeconds")).longValue()))
                 .append(" &middot; snapshot v").append(esc(status.get("snapshotVersion")))
@@ -34,17 +35,24 @@ final class StatusPage {
         h.append("</table>");
         for (Map<String, Object> svc : services) {
             Map<?, ?> c = (Map<?, ?>) svc.get("counters");
+            boolean udp = "udp".equals(svc.get("protocol"));
             h.append("<h2>").append(esc(svc.get("service"))).append("</h2><p>listen ").append(esc(svc.get("listen")))
-                    .append(" &middot; lb ").append(esc(svc.get("lb")))
-                    .append(" &middot; active ").append(esc(c.get("connectionsActive")))
-                    .append(" &middot; accepted ").append(esc(c.get("connectionsAccepted")))
-                    .append(" &middot; failures ").append(esc(c.get("failures"))).append("</p>");
-            h.append("<table><tr><th>endpoint</th><th>weight</th><th>eligible</th><th>why</th><th>active</th>")
+                    .append(" &middot; lb ").append(esc(svc.get("lb")));
+            if (udp) {
+                h.append(" &middot; sessions ").append(esc(c.get("udpSessionsActive")))
+                        .append(" &middot; created ").append(esc(c.get("udpSessionsCreated")));
+            } else {
+                h.append(" &middot; active ").append(esc(c.get("connectionsActive")))
+                        .append(" &middot; accepted ").append(esc(c.get("connectionsAccepted")));
+            }
+            h.append(" &middot; failures ").append(esc(nonZero((Map<?, ?>) c.get("failures")))).append("</p>");
+            h.append("<table><tr><th>endpoint</th><th>node</th><th>weight</th><th>eligible</th><th>why</th><th>active</th>")
                     .append("<th>total</th><th>connect failures</th></tr>");
             for (Object o : (List<?>) svc.get("endpoints")) {
                 Map<?, ?> e = (Map<?, ?>) o;
                 boolean eligible = Boolean.TRUE.equals(e.get("eligible"));
-                h.append("<tr><td>").append(esc(e.get("address"))).append("</td><td>").append(esc(e.get("weight")))
+                h.append("<tr><td>").append(esc(e.get("address"))).append("</td><td>").append(esc(e.get("node")))
+                        .append("</td><td>").append(esc(e.get("weight")))
                         .append("</td><td class=").append(eligible ? "yes" : "no").append('>').append(eligible)
                         .append("</td><td>").append(esc(e.get("why"))).append("</td><td>")
                         .append(esc(e.get("activeConnections"))).append("</td><td>")
@@ -54,6 +62,17 @@ final class StatusPage {
             h.append("</table>");
         }
         return h.append("</body></html>").toString();
+    }
+
+    /** The failure reasons that happened, {@code reason=n, ...}; "none" when none did. */
+    private static String nonZero(Map<?, ?> failures) {
+        StringBuilder b = new StringBuilder();
+        failures.forEach((k, v) -> {
+            if (v instanceof Number n && n.longValue() > 0) {
+                b.append(b.length() == 0 ? "" : ", ").append(k).append('=').append(n);
+            }
+        });
+        return b.length() == 0 ? "none" : b.toString();
     }
 
     private static String esc(Object o) {

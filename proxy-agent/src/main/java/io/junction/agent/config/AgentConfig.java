@@ -2,11 +2,15 @@ package io.junction.agent.config;
 
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.ServiceKey;
+import io.junction.core.model.ServicePolicy;
+import io.junction.core.model.ServiceSpec;
+import io.junction.core.state.NodePolicy;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,11 +22,14 @@ import java.util.Objects;
  * @param workerYieldMicros    a busy worker yields its core between turns at most once per this many µs; 0 = never
  * @param shutdownDrainTimeout on SIGTERM, how long live connections may keep running before they are closed
  * @param accessLog            whether one line per closed connection is logged
- * @param services             the services in file order
+ * @param policy               how this node serves services: the {@code defaults} section and each service entry's
+ *                             listen address and settings
+ * @param services             the file's services as its discovery source delivers them, in file order
+ * @param discovery            the other discovery sources, one per {@code discovery:} block, in file order
  */
 public record AgentConfig(InetSocketAddress adminListen, int workerThreads, int workerYieldMicros,
-                          Duration shutdownDrainTimeout,
-                          boolean accessLog, Map<ServiceKey, ServiceDefinition> services) {
+                          Duration shutdownDrainTimeout, boolean accessLog, NodePolicy policy,
+                          Map<ServiceKey, ServiceDefinition> services, List<DiscoveryBlock> discovery) {
 
     public static final InetSocketAddress DEFAULT_ADMIN_LISTEN = new InetSocketAddress("127.0.0.1", 9901);
     public static final int DEFAULT_WORKER_THREADS = 0;
@@ -36,6 +43,8 @@ public record AgentConfig(InetSocketAddress adminListen, int workerThreads, int 
     public AgentConfig {
         Objects.requireNonNull(shutdownDrainTimeout, "shutdownDrainTimeout");
         Objects.requireNonNull(services, "services");
+        Objects.requireNonNull(policy, "policy");
+        discovery = List.copyOf(discovery);
         if (workerThreads < 0 || workerThreads > MAX_WORKER_THREADS) {
             throw new IllegalArgumentException(
                     "workerThreads: " + workerThreads + " (expected: 0.." + MAX_WORKER_THREADS + ")");
@@ -49,6 +58,16 @@ public record AgentConfig(InetSocketAddress adminListen, int workerThreads, int 
         }
         // A copy that keeps file order: listeners are bound and logged in the order the user wrote them.
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    }
+
+    /** How this node serves one of the file's services, by the file alone (hints of other sources aside). */
+    public ServiceSpec spec(ServiceKey key) {
+        ServiceDefinition definition = services.get(key);
+        if (definition == null) {
+            throw new IllegalArgumentException("key: " + key + " (expected: a service of this config)");
+        }
+        ServicePolicy p = policy.resolve(key, definition.hints());
+        return ServiceSpec.of(key, p.listen(), p);
     }
 
     /** Whether the admin server is turned on. */

@@ -1,8 +1,13 @@
 package io.junction.agent.config;
 
 import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.model.HostPort;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
+import io.junction.core.model.ServicePolicy;
+import io.junction.core.model.TcpSettings;
+import io.junction.core.model.UdpSettings;
+import io.junction.core.state.NodePolicy;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -21,7 +26,11 @@ import static io.junction.agent.config.FieldReader.optional;
  * services (duplicate keys, clashing listen addresses). Used once per load; confined to the loading thread.
  */
 final class ConfigBinder {
-    static final List<String> TOP_KEYS = List.of("admin", "proxy", "services");
+    static final List<String> TOP_KEYS = List.of("admin", "proxy", "defaults", "discovery", "services");
+    /** The {@code defaults} section: what a service entry may set, less its identity, listen address and endpoints. */
+    static final List<String> DEFAULTS_KEYS = List.of("lb", "affinityTimeout", "connectTimeout",
+            "maxConnectAttempts", "idleTimeout", "maxConnections", "drainTimeout", "writeBufferHighWaterMark",
+            "writeBufferLowWaterMark", "splice", "sessionIdleTimeout", "maxSessions", "maxDatagramSize");
     static final List<String> ADMIN_KEYS = List.of("listen");
     static final List<String> PROXY_KEYS = List.of("workerThreads", "workerYieldMicros", "shutdownDrainTimeout",
             "accessLog");
@@ -29,11 +38,13 @@ final class ConfigBinder {
     private final Problems problems;
     private final FieldReader fields;
     private final ServiceBinder services;
+    private final DiscoveryBinder discovery;
 
     ConfigBinder(Problems problems, HostResolver resolver) {
         this.problems = problems;
         this.fields = new FieldReader(problems);
         this.services = new ServiceBinder(fields, new EndpointBinder(fields, resolver));
+        this.discovery = new DiscoveryBinder(fields);
     }
 
     AgentConfig bind(YamlNode root) {
@@ -53,15 +64,33 @@ final class ConfigBinder {
         Duration drain = optional(proxy, "shutdownDrainTimeout", AgentConfig.DEFAULT_SHUTDOWN_DRAIN_TIMEOUT,
                 (n, p) -> fields.duration(n, p, true, MAX_DURATION), "proxy");
         Boolean accessLog = optional(proxy, "accessLog", AgentConfig.DEFAULT_ACCESS_LOG, fields::bool, "proxy");
-        List<ServiceBinder.Bound> bound = bindServices(root);
+        ServicePolicy defaults = defaults(section(root, "defaults", DEFAULTS_KEYS));
+        List<DiscoveryBlock> blocks = discovery.bind(root.field("discovery"));
+        List<ServiceBinder.Bound> bound = bindServices(root, defaults.over(ServicePolicy.DEFAULTS));
         checkDuplicateKeys(bound);
         checkListenClashes(bound, adminListen);
         problems.throwIfAny();
         Map<ServiceKey, ServiceDefinition> map = new LinkedHashMap<>();
+        Map<ServiceKey, ServicePolicy> perService = new LinkedHashMap<>();
         for (ServiceBinder.Bound b : bound) {
             map.put(b.key(), b.definition());
+            perService.put(b.key(), b.policy());
         }
-        return new AgentConfig(adminListen, workers, yieldMicros, drain, accessLog, map);
+        return new AgentConfig(adminListen, workers, yieldMicros, drain, accessLog,
+                new NodePolicy(defaults, perService), map, blocks);
+    }
+
+    /** The {@code defaults} section: only what it sets; the built-in defaults fill the rest when served. */
+    private ServicePolicy defaults(YamlNode node) {
+        ServicePolicy policy = services.policyKeys(node, "defaults");
+        ProtocolSettingsBinder settings = new ProtocolSettingsBinder(fields);
+        if (ServiceBinder.hasAny(node, ServiceBinder.TCP_KEYS)) {
+            policy = policy.withTcp(settings.tcp(node, "defaults", TcpSettings.DEFAULTS));
+        }
+        if (ServiceBinder.hasAny(node, ServiceBinder.UDP_KEYS)) {
+            policy = policy.withUdp(settings.udp(node, "defaults", UdpSettings.DEFAULTS));
+        }
+        return policy;
     }
 
     /** An optional mapping section; absent or empty means all defaults. */
@@ -81,7 +110,7 @@ final class ConfigBinder {
         return off ? null : EndpointBinder.listenAddress(fields, node, path);
     }
 
-    private List<ServiceBinder.Bound> bindServices(YamlNode root) {
+    private List<ServiceBinder.Bound> bindServices(YamlNode root, ServicePolicy defaults) {
         YamlNode list = root.field("services");
         List<ServiceBinder.Bound> out = new ArrayList<>();
         if (list == null) {
@@ -96,7 +125,7 @@ final class ConfigBinder {
             return out;
         }
         for (int i = 0; i < list.items().size(); i++) {
-            ServiceBinder.Bound b = services.bind(list.items().get(i), FieldReader.index("services", i));
+            ServiceBinder.Bound b = services.bind(list.items().get(i), FieldReader.index("services", i), defaults);
             if (b != null) {
                 out.add(b);
             }
@@ -147,7 +176,6 @@ final class ConfigBinder {
     }
 
     private static String hostPort(InetSocketAddress a) {
-        String ip = a.getAddress().getHostAddress();
-        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ':' + a.getPort();
+        return HostPort.format(a);
     }
 }

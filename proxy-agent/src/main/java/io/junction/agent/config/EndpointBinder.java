@@ -57,7 +57,7 @@ final class EndpointBinder {
         String path = child(servicePath, "endpoints");
         YamlNode list = service.field("endpoints");
         if (list == null) {
-            problems.add(service, path, "missing (required; use 'endpoints: []' for none yet)");
+            // A service this node serves while other discovery sources (or none yet) provide its endpoints.
             return List.of();
         }
         if (list.kind() == YamlNode.Kind.NULL || !fields.expectList(list, path)) {

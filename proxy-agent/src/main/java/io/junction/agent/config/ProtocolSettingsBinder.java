@@ -11,9 +11,9 @@ import static io.junction.agent.config.FieldReader.child;
 import static io.junction.agent.config.FieldReader.optional;
 
 /**
- * Reads the TCP or UDP settings keys of one service over the defaults in {@link TcpSettings#DEFAULTS} and
- * {@link UdpSettings#DEFAULTS}. On any error it records it and returns the defaults (the service is then dropped by
- * its caller). Confined to the thread doing the load.
+ * Reads the TCP or UDP settings keys of a service (or of the {@code defaults} section) over a base: the config's
+ * {@code defaults}, themselves over {@link TcpSettings#DEFAULTS} and {@link UdpSettings#DEFAULTS}. On any error it
+ * records it and returns the base (the service is then dropped by its caller). Confined to the thread doing the load.
  */
 final class ProtocolSettingsBinder {
     static final int MIN_HIGH_WATER_MARK = 1024;
@@ -25,8 +25,8 @@ final class ProtocolSettingsBinder {
         this.fields = fields;
     }
 
-    TcpSettings tcp(YamlNode s, String path) {
-        TcpSettings d = TcpSettings.DEFAULTS;
+    /** The TCP keys of {@code s} over {@code d}; {@code d} itself on any error. */
+    TcpSettings tcp(YamlNode s, String path, TcpSettings d) {
         int before = fields.problems().count();
         Duration connect = optional(s, "connectTimeout", d.connectTimeout(),
                 (n, p) -> fields.duration(n, p, false, MAX_DURATION), path);
@@ -82,8 +82,8 @@ final class ProtocolSettingsBinder {
         return null;
     }
 
-    UdpSettings udp(YamlNode s, String path) {
-        UdpSettings d = UdpSettings.DEFAULTS;
+    /** The UDP keys of {@code s} over {@code d}; {@code d} itself on any error. */
+    UdpSettings udp(YamlNode s, String path, UdpSettings d) {
         int before = fields.problems().count();
         Duration idle = optional(s, "sessionIdleTimeout", d.sessionIdleTimeout(),
                 (n, p) -> fields.duration(n, p, false, MAX_DURATION), path);

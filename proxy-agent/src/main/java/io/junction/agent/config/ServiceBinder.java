@@ -5,6 +5,7 @@ import io.junction.core.model.Endpoint;
 import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
+import io.junction.core.model.ServicePolicy;
 import io.junction.core.model.ServiceSpec;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.model.UdpSettings;
@@ -36,14 +37,17 @@ final class ServiceBinder {
     private static final String NAME_EXPECTED = "expected lower-case letters, digits, '-' and '.', starting and "
             + "ending with a letter or digit, at most " + MAX_NAME + " characters";
 
-    /** A bound service with the lines its cross-service checks point at. */
-    record Bound(String path, ServiceDefinition definition, int nameLine, int listenLine) {
+    /**
+     * A bound service: what it is (the definition the file source delivers) and how this node serves it (its
+     * policy: the listen address and what the entry sets), with the lines its cross-service checks point at.
+     */
+    record Bound(String path, ServiceDefinition definition, ServicePolicy policy, int nameLine, int listenLine) {
         ServiceKey key() {
-            return definition.spec().key();
+            return definition.key();
         }
 
         InetSocketAddress listen() {
-            return definition.spec().listen();
+            return policy.listen();
         }
     }
 
@@ -57,8 +61,13 @@ final class ServiceBinder {
         this.endpoints = endpoints;
     }
 
-    /** The bound service, or null when it has errors (they are recorded). */
-    Bound bind(YamlNode node, String path) {
+    /**
+     * The bound service, or null when it has errors (they are recorded). Keys the entry leaves out stay unset in its
+     * policy, so the file's {@code defaults} (and hints of other sources) apply to them.
+     *
+     * @param defaults the file's {@code defaults} stacked on the built-in ones (complete but for the listen address)
+     */
+    Bound bind(YamlNode node, String path, ServicePolicy defaults) {
         if (!fields.expectMap(node, path)) {
             return null;
         }
@@ -69,16 +78,18 @@ final class ServiceBinder {
         String portName = name(node, path, "port", "");
         Protocol protocol = protocol(node, path);
         InetSocketAddress listen = listen(node, path);
-        LbPolicy lb = lb(node, path);
-        Duration affinity = FieldReader.optional(node, "affinityTimeout", ServiceSpec.DEFAULT_AFFINITY_TIMEOUT,
-                (n, p) -> fields.duration(n, p, false, ServiceSpec.MAX_AFFINITY_TIMEOUT), path);
-        TcpSettings tcp = TcpSettings.DEFAULTS;
-        UdpSettings udp = UdpSettings.DEFAULTS;
+        ServicePolicy own = policyKeys(node, path).withListen(listen);
+        TcpSettings tcp = null;
+        UdpSettings udp = null;
         if (protocol != null) {
             rejectOtherProtocolKeys(node, path, protocol);
             ProtocolSettingsBinder settings = new ProtocolSettingsBinder(fields);
-            tcp = protocol == Protocol.TCP ? settings.tcp(node, path) : tcp;
-            udp = protocol == Protocol.UDP ? settings.udp(node, path) : udp;
+            if (protocol == Protocol.TCP && hasAny(node, TCP_KEYS)) {
+                tcp = settings.tcp(node, path, defaults.tcp());
+            }
+            if (protocol == Protocol.UDP && hasAny(node, UDP_KEYS)) {
+                udp = settings.udp(node, path, defaults.udp());
+            }
         }
         List<Endpoint> eps = endpoints.bindAll(node, path);
         if (problems.count() != before || name == null || protocol == null || listen == null) {
@@ -86,14 +97,36 @@ final class ServiceBinder {
         }
         try {
             ServiceKey key = new ServiceKey(namespace, name, portName, protocol);
-            ServiceSpec spec = new ServiceSpec(key, listen, lb, affinity, tcp, udp);
-            return new Bound(path, new ServiceDefinition(spec, eps), node.field("name").line(),
+            ServicePolicy policy = own.withTcp(tcp).withUdp(udp);
+            // The model's own checks, on the policy as it will be served (unless another source hints otherwise).
+            ServiceSpec.of(key, listen, policy.over(defaults));
+            return new Bound(path, ServiceDefinition.of(key, eps), policy, node.field("name").line(),
                     node.field("listen").line());
         } catch (IllegalArgumentException | NullPointerException e) {
             // The checks above mirror the model's; this only catches a rule the model gained later.
             problems.add(node, path, String.valueOf(e.getMessage()));
             return null;
         }
+    }
+
+    /**
+     * {@code lb} and {@code affinityTimeout} of a service entry or of the {@code defaults} section; unset when absent.
+     * The TCP and UDP keys are read by the caller, which knows the protocol.
+     */
+    ServicePolicy policyKeys(YamlNode node, String path) {
+        LbPolicy lb = lb(node, path);
+        Duration affinity = FieldReader.optional(node, "affinityTimeout", null,
+                (n, p) -> fields.duration(n, p, false, ServiceSpec.MAX_AFFINITY_TIMEOUT), path);
+        return new ServicePolicy(null, lb, affinity, null, null);
+    }
+
+    static boolean hasAny(YamlNode node, Set<String> keys) {
+        for (String key : node.fields().keySet()) {
+            if (keys.contains(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String name(YamlNode service, String path, String key, String defaultValue) {
@@ -130,7 +163,7 @@ final class ServiceBinder {
     }
 
     private LbPolicy lb(YamlNode service, String path) {
-        return FieldReader.optional(service, "lb", LbPolicy.ROUND_ROBIN, (n, p) -> {
+        return FieldReader.optional(service, "lb", null, (n, p) -> {
             String text = fields.string(n, p);
             if (text == null) {
                 return null;

@@ -5,6 +5,7 @@ import io.junction.core.model.Endpoint;
 import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
+import io.junction.core.model.ServicePolicy;
 import io.junction.core.model.ServiceSpec;
 import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
@@ -56,9 +57,12 @@ class ConfigLoaderTest {
         assertThat(config.services()).containsOnlyKeys(key);
         ServiceDefinition def = config.services().get(key);
         ServiceSpec expected = ServiceSpec.of(key, new InetSocketAddress("127.0.0.1", 10080), LbPolicy.ROUND_ROBIN);
-        assertThat(def.spec()).isEqualTo(expected);
-        assertThat(def.spec().tcp()).isEqualTo(TcpSettings.DEFAULTS);
-        assertThat(def.spec().affinityTimeout()).isEqualTo(ServiceSpec.DEFAULT_AFFINITY_TIMEOUT);
+        assertThat(config.spec(key)).isEqualTo(expected);
+        assertThat(config.spec(key).tcp()).isEqualTo(TcpSettings.DEFAULTS);
+        assertThat(config.spec(key).affinityTimeout()).isEqualTo(ServiceSpec.DEFAULT_AFFINITY_TIMEOUT);
+        assertThat(def.hints()).as("the file is the node's own config: its settings are policy, not hints")
+                .isEqualTo(ServicePolicy.EMPTY);
+        assertThat(def.virtualAddresses()).isEmpty();
         assertThat(def.endpoints()).containsExactly(
                 Endpoint.of("127.0.0.1", 18081),
                 Endpoint.of("127.0.0.1", 18082).withWeight(2));
@@ -121,19 +125,56 @@ class ConfigLoaderTest {
                 ServiceKey.of("dns", Protocol.UDP));
 
         ServiceDefinition web = config.services().get(keys.get(0));
-        assertThat(web.spec().listen()).isEqualTo(new InetSocketAddress("::1", 8443));
-        assertThat(web.spec().lb()).isEqualTo(LbPolicy.CLIENT_IP);
-        assertThat(web.spec().affinityTimeout()).isEqualTo(Duration.ofHours(1));
-        assertThat(web.spec().tcp()).isEqualTo(new TcpSettings(Duration.ofMillis(250), 5, Duration.ZERO, 100,
+        assertThat(config.spec(keys.get(0)).listen()).isEqualTo(new InetSocketAddress("::1", 8443));
+        assertThat(config.spec(keys.get(0)).lb()).isEqualTo(LbPolicy.CLIENT_IP);
+        assertThat(config.spec(keys.get(0)).affinityTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.spec(keys.get(0)).tcp()).isEqualTo(new TcpSettings(Duration.ofMillis(250), 5, Duration.ZERO, 100,
                 Duration.ofSeconds(10), 1 << 20, 65536, SpliceMode.AUTO));
         assertThat(web.endpoints()).containsExactly(
                 Endpoint.of(new InetSocketAddress("::1", 9000)),
                 new Endpoint(new InetSocketAddress("127.0.0.1", 9001), 1000, "z1", "n1", false, true, true));
 
         ServiceDefinition dns = config.services().get(keys.get(1));
-        assertThat(dns.spec().udp()).isEqualTo(new UdpSettings(Duration.ofMinutes(2), 50, 1024));
-        assertThat(dns.spec().tcp()).isEqualTo(TcpSettings.DEFAULTS);
+        assertThat(config.spec(keys.get(1)).udp()).isEqualTo(new UdpSettings(Duration.ofMinutes(2), 50, 1024));
+        assertThat(config.spec(keys.get(1)).tcp()).isEqualTo(TcpSettings.DEFAULTS);
         assertThat(dns.endpoints()).isEmpty();
+    }
+
+    @Test
+    void defaultsApplyWhereAServiceIsSilentAndTheServiceWinsWhereItSpeaks() {
+        String yaml = """
+                defaults:
+                  lb: least-connections
+                  connectTimeout: 500ms
+                  sessionIdleTimeout: 5s
+                services:
+                  - name: a
+                    listen: 127.0.0.1:1000
+                  - name: b
+                    listen: 127.0.0.1:1001
+                    lb: random
+                    idleTimeout: 0
+                  - name: c
+                    protocol: udp
+                    listen: 127.0.0.1:1002
+                    maxSessions: 7
+                """;
+        AgentConfig config = loader.parse(yaml, "d.yaml");
+
+        ServiceSpec a = config.spec(ServiceKey.of("a", Protocol.TCP));
+        assertThat(a.lb()).isEqualTo(LbPolicy.LEAST_CONNECTIONS);
+        assertThat(a.tcp().connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.services().get(a.key()).endpoints()).as("endpoints may come from elsewhere").isEmpty();
+        ServiceSpec b = config.spec(ServiceKey.of("b", Protocol.TCP));
+        assertThat(b.lb()).isEqualTo(LbPolicy.RANDOM);
+        assertThat(b.tcp().idleTimeout()).isZero();
+        assertThat(b.tcp().connectTimeout()).as("the service's own TCP keys sit on the defaults")
+                .isEqualTo(Duration.ofMillis(500));
+        ServiceSpec c = config.spec(ServiceKey.of("c", Protocol.UDP));
+        assertThat(c.udp().sessionIdleTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.udp().maxSessions()).isEqualTo(7);
+        assertThat(config.policy().defaults().listen()).isNull();
+        assertThat(config.discovery()).isEmpty();
     }
 
     @Test
@@ -159,7 +200,7 @@ class ConfigLoaderTest {
                     writeBufferHighWaterMark: 8KiB
                     endpoints: []
                 """;
-        TcpSettings tcp = loader.parse(yaml, "w.yaml").services().values().iterator().next().spec().tcp();
+        TcpSettings tcp = onlySpec(loader.parse(yaml, "w.yaml")).tcp();
 
         assertThat(tcp.writeBufferHighWaterMark()).isEqualTo(8192);
         assertThat(tcp.writeBufferLowWaterMark()).isEqualTo(4096);
@@ -177,9 +218,13 @@ class ConfigLoaderTest {
         assertThat(spliceOf("splice: false")).isEqualTo(SpliceMode.OFF);
     }
 
+    private static ServiceSpec onlySpec(AgentConfig config) {
+        return config.spec(config.services().keySet().iterator().next());
+    }
+
     private SpliceMode spliceOf(String line) {
         String yaml = "services:\n  - name: a\n    listen: 127.0.0.1:1000\n    " + line + "\n    endpoints: []\n";
-        return loader.parse(yaml, "s.yaml").services().values().iterator().next().spec().tcp().splice();
+        return onlySpec(loader.parse(yaml, "s.yaml")).tcp().splice();
     }
 
     @Test

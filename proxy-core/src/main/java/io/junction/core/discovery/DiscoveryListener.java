@@ -24,7 +24,8 @@ public interface DiscoveryListener {
 
     /**
      * The source failed to read or apply new input. The last good state stays in force; the message names the
-     * input (file, line, field, object) and the reason.
+     * input (file, line, field, object) and the reason. The source logs the error itself, once; the listener only
+     * records it for the status API.
      */
     void onError(String source, String message, Throwable cause);
 }

@@ -6,22 +6,24 @@ import io.netty.util.concurrent.EventExecutor;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import java.util.concurrent.TimeUnit;
 
 /**
  * The proxy's event-loop groups: one small acceptor group and the worker group that owns every proxied connection
- * (both legs of a connection run on the same worker). Thread-safe.
+ * (both legs of a connection run on the same worker), and the registry of the workers' live connections.
+ * Thread-safe.
  */
 public final class EventLoops implements AutoCloseable {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final int workerThreads;
+    private final ConnectionRegistry connections;
 
     private EventLoops(EventLoopGroup acceptors, EventLoopGroup workers, int workerThreads) {
         this.acceptors = acceptors;
         this.workers = workers;
         this.workerThreads = workerThreads;
+        this.connections = new ConnectionRegistry(workers);
     }
 
     /** @param workerThreads worker threads; 0 means one per available core */
@@ -52,6 +54,11 @@ public final class EventLoops implements AutoCloseable {
 
     public int workerThreads() {
         return workerThreads;
+    }
+
+    /** Drains and closes the workers' live connections for the control plane. */
+    public ConnectionRegistry connections() {
+        return connections;
     }
 
     /**

@@ -1,10 +1,6 @@
 package io.junction.core.lb;
 
 import io.junction.core.model.Endpoint;
-import io.netty.channel.Channel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,9 +8,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The live side of one endpoint of one service: its current {@link Endpoint} attributes, live connection count
- * (read by least-connections), traffic counters and the set of client connections it serves (so a removed endpoint
- * can be drained). One instance per (service, endpoint address) survives snapshot rebuilds for as long as the
- * address stays in discovery, so counters and picker inputs are not reset by unrelated changes.
+ * (read by least-connections) and traffic counters. One instance per (service, endpoint address) survives snapshot
+ * rebuilds for as long as the address stays in discovery, so counters and picker inputs are not reset by unrelated
+ * changes. The connections themselves are kept by the event loop that owns them, not here, so accepting a connection
+ * touches no structure shared by every loop beyond these counters.
  *
  * <p>Thread-safe: counters are atomics written by event loops; {@link #update} and {@link #markRemoved} are called by
  * the control thread only.
@@ -29,8 +26,6 @@ public final class Backend {
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder bytesToBackend = new LongAdder();
     private final LongAdder bytesFromBackend = new LongAdder();
-    private final ChannelGroup connections =
-            new DefaultChannelGroup("backend", GlobalEventExecutor.INSTANCE);
 
     public Backend(Endpoint endpoint) {
         this.endpoint = endpoint;
@@ -67,15 +62,12 @@ public final class Backend {
     }
 
     /**
-     * Event loop: a client connection is now bound to this backend (counted for least-connections and kept for
-     * draining). Call {@link #onConnectionClosed} exactly once when it ends.
+     * Event loop: a client connection or UDP session is now bound to this backend (counted for least-connections).
+     * Call {@link #onConnectionClosed} exactly once when it ends.
      */
-    public void onConnectionOpened(Channel clientChannel) {
+    public void onConnectionOpened() {
         activeConnections.incrementAndGet();
         totalConnections.increment();
-        if (clientChannel != null) {
-            connections.add(clientChannel);
-        }
     }
 
     public void onConnectionClosed() {
@@ -117,11 +109,6 @@ public final class Backend {
 
     public long bytesFromBackend() {
         return bytesFromBackend.sum();
-    }
-
-    /** The client channels currently served by this backend; closed channels drop out by themselves. */
-    public ChannelGroup connections() {
-        return connections;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.junction.core.metrics;
 
+import io.junction.core.model.Protocol;
+
 import java.util.Locale;
 
 /**
@@ -8,23 +10,36 @@ import java.util.Locale;
  */
 public enum FailureReason {
     /** The service had no eligible backend. */
-    NO_HEALTHY_ENDPOINT,
-    /** Every connect attempt failed (refused, unreachable or timed out). */
-    CONNECT_FAILED,
+    NO_HEALTHY_ENDPOINT(true, true),
+    /** Every connect attempt failed (refused, unreachable or timed out); for UDP, the backend socket failed. */
+    CONNECT_FAILED(true, true),
     /** The listener's max-connections limit was reached. */
-    CONNECTION_LIMIT,
+    CONNECTION_LIMIT(true, false),
     /** No byte moved in either direction for the idle timeout. */
-    IDLE_TIMEOUT,
+    IDLE_TIMEOUT(true, false),
     /** The backend was removed and its drain timeout ran out. */
-    DRAIN_TIMEOUT,
+    DRAIN_TIMEOUT(true, false),
     /** The UDP session table was full. */
-    SESSION_LIMIT,
+    SESSION_LIMIT(false, true),
     /** A datagram was larger than the configured maximum. */
-    OVERSIZE_DATAGRAM,
+    OVERSIZE_DATAGRAM(false, true),
     /** The backend answered a datagram with ICMP port unreachable. */
-    BACKEND_UNREACHABLE,
+    BACKEND_UNREACHABLE(false, true),
     /** A datagram was dropped because its outgoing socket's send queue was full (UDP has no backpressure). */
-    SEND_QUEUE_FULL;
+    SEND_QUEUE_FULL(false, true);
+
+    private final boolean tcp;
+    private final boolean udp;
+
+    FailureReason(boolean tcp, boolean udp) {
+        this.tcp = tcp;
+        this.udp = udp;
+    }
+
+    /** Whether a service of {@code protocol} can fail this way (only those are exported for it). */
+    public boolean appliesTo(Protocol protocol) {
+        return protocol == Protocol.TCP ? tcp : udp;
+    }
 
     public String tag() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package io.junction.core.metrics;
 
+import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -171,32 +172,41 @@ public final class ServiceMetrics {
     public List<Meter> bindTo(MeterRegistry registry) {
         Tags tags = Tags.of("service", key.toString());
         List<Meter> meters = new ArrayList<>();
-        meters.add(FunctionCounter.builder("junction.connections", connectionsAccepted, LongAdder::sum)
-                .description("Client connections accepted").tags(tags).register(registry));
-        meters.add(Gauge.builder("junction.connections.active", connectionsActive, AtomicInteger::get)
-                .description("Client connections open").tags(tags).register(registry));
-        meters.add(FunctionCounter.builder("junction.connect.retries", connectRetries, LongAdder::sum)
-                .description("Connect attempts made after a failed one").tags(tags).register(registry));
-        meters.add(FunctionCounter.builder("junction.connect.failures", connectFailures, LongAdder::sum)
-                .description("Failed backend connect attempts").tags(tags).register(registry));
+        if (key.protocol() == Protocol.TCP) {
+            meters.add(FunctionCounter.builder("junction.connections", connectionsAccepted, LongAdder::sum)
+                    .description("Client connections accepted").tags(tags).register(registry));
+            meters.add(Gauge.builder("junction.connections.active", connectionsActive, AtomicInteger::get)
+                    .description("Client connections open").tags(tags).register(registry));
+            meters.add(FunctionCounter.builder("junction.connect.retries", connectRetries, LongAdder::sum)
+                    .description("Connect attempts made after a failed one").tags(tags).register(registry));
+            meters.add(FunctionCounter.builder("junction.connect.failures", connectFailures, LongAdder::sum)
+                    .description("Failed backend connect attempts").tags(tags).register(registry));
+            meters.add(FunctionCounter.builder("junction.connections.spliced", splicedConnections, LongAdder::sum)
+                    .description("Client connections that forwarded at least one direction with splice(2)")
+                    .tags(tags).register(registry));
+        } else {
+            meters.add(Gauge.builder("junction.udp.sessions.active", sessionsActive, AtomicInteger::get)
+                    .description("UDP sessions open").tags(tags).register(registry));
+            // Rendered junction_udp_sessions_total.
+            meters.add(FunctionCounter.builder("junction.udp.sessions", sessionsCreated, LongAdder::sum)
+                    .description("UDP sessions created").tags(tags).register(registry));
+            meters.add(FunctionCounter.builder("junction.udp.sessions.expired", sessionsExpired, LongAdder::sum)
+                    .description("UDP sessions expired by idle timeout").tags(tags).register(registry));
+            meters.add(FunctionCounter.builder("junction.udp.datagrams", datagramsToBackend, LongAdder::sum)
+                    .description("Datagrams forwarded").tags(tags.and("direction", "to_backend"))
+                    .register(registry));
+            meters.add(FunctionCounter.builder("junction.udp.datagrams", datagramsToClient, LongAdder::sum)
+                    .description("Datagrams forwarded").tags(tags.and("direction", "to_client"))
+                    .register(registry));
+        }
         meters.add(FunctionCounter.builder("junction.bytes", bytesToBackend, LongAdder::sum)
                 .description("Bytes forwarded").tags(tags.and("direction", "to_backend")).register(registry));
         meters.add(FunctionCounter.builder("junction.bytes", bytesToClient, LongAdder::sum)
                 .description("Bytes forwarded").tags(tags.and("direction", "to_client")).register(registry));
-        meters.add(FunctionCounter.builder("junction.connections.spliced", splicedConnections, LongAdder::sum)
-                .description("Client connections that forwarded at least one direction with splice(2)")
-                .tags(tags).register(registry));
-        meters.add(Gauge.builder("junction.udp.sessions.active", sessionsActive, AtomicInteger::get)
-                .description("UDP sessions open").tags(tags).register(registry));
-        meters.add(FunctionCounter.builder("junction.udp.sessions.created", sessionsCreated, LongAdder::sum)
-                .description("UDP sessions created").tags(tags).register(registry));
-        meters.add(FunctionCounter.builder("junction.udp.sessions.expired", sessionsExpired, LongAdder::sum)
-                .description("UDP sessions expired by idle timeout").tags(tags).register(registry));
-        meters.add(FunctionCounter.builder("junction.udp.datagrams", datagramsToBackend, LongAdder::sum)
-                .description("Datagrams forwarded").tags(tags.and("direction", "to_backend")).register(registry));
-        meters.add(FunctionCounter.builder("junction.udp.datagrams", datagramsToClient, LongAdder::sum)
-                .description("Datagrams forwarded").tags(tags.and("direction", "to_client")).register(registry));
         for (Map.Entry<FailureReason, LongAdder> e : failures.entrySet()) {
+            if (!e.getKey().appliesTo(key.protocol())) {
+                continue;
+            }
             meters.add(FunctionCounter.builder("junction.failures", e.getValue(), LongAdder::sum)
                     .description("Connections or datagrams not forwarded, or closed by the proxy, by reason")
                     .tags(tags.and("reason", e.getKey().tag())).register(registry));

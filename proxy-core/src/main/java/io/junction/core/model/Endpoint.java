@@ -51,8 +51,7 @@ public record Endpoint(InetSocketAddress address, int weight, String zone, Strin
 
     /** {@code ip:port}, with brackets for IPv6. */
     public String hostPort() {
-        String ip = address.getAddress().getHostAddress();
-        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ':' + address.getPort();
+        return HostPort.format(address);
     }
 
     @Override

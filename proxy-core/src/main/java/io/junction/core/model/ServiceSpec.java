@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How one service port is served: where it listens, how it balances and its protocol settings. Endpoints are not
- * part of the spec; they change far more often and arrive separately. Immutable.
+ * How one service port is served on this node, resolved from every layer of {@link ServicePolicy} (built-in defaults,
+ * the config's defaults, discovery's hints, the config's per-service override) and a listen address: where it
+ * listens, how it balances and its protocol settings. The data path reads only this. Endpoints are not part of the
+ * spec; they change far more often and arrive separately. Immutable.
  *
  * @param key             the service port
  * @param listen          the local address the proxy listens on for this service
@@ -28,6 +30,21 @@ public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb,
         Objects.requireNonNull(affinityTimeout, "affinityTimeout");
         Objects.requireNonNull(tcp, "tcp");
         Objects.requireNonNull(udp, "udp");
+        checkAffinityTimeout(affinityTimeout);
+    }
+
+    /**
+     * The spec of {@code key} listening on {@code listen} with {@code policy}, whose fields other than the listen
+     * address must all be set ({@link ServicePolicy#isComplete()}: stack it on {@link ServicePolicy#DEFAULTS}).
+     */
+    public static ServiceSpec of(ServiceKey key, InetSocketAddress listen, ServicePolicy policy) {
+        if (!policy.isComplete()) {
+            throw new IllegalArgumentException("policy: " + policy + " (expected: every field but listen set)");
+        }
+        return new ServiceSpec(key, listen, policy.lb(), policy.affinityTimeout(), policy.tcp(), policy.udp());
+    }
+
+    static void checkAffinityTimeout(Duration affinityTimeout) {
         Checks.positive("affinityTimeout", affinityTimeout);
         if (affinityTimeout.compareTo(MAX_AFFINITY_TIMEOUT) > 0) {
             throw new IllegalArgumentException(

@@ -3,10 +3,11 @@ package io.junction.core.state;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.Endpoint;
 import io.junction.core.model.ServiceKey;
-import io.junction.core.model.ServiceSpec;
+import io.junction.core.model.ServicePolicy;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,10 +22,14 @@ import java.util.Set;
  * looked, in the manner of kube-proxy's change trackers: source callbacks only record under a short lock; the control
  * thread later drains the changed keys in one batch and reads the merged view of exactly those services.
  *
- * <p>Merging: sources have a precedence, the order in which they were {@linkplain #register registered}. A service's
- * spec comes from the first source that defines one; its endpoints are the union over all sources, and when two
- * sources list the same address the first source's attributes win. A full replace from a source that changes nothing
- * records nothing, so identical reloads cost no rebuild.
+ * <p>Merging: sources have a precedence, the order in which they were {@linkplain #register registered}. A service
+ * exists while any source defines it. Its virtual addresses come from the first source that has any; its hints are
+ * stacked field by field, higher-precedence sources on top; its endpoints are the union over all sources, and when
+ * two sources list the same address the first source's attributes win. A full replace from a source that changes
+ * nothing records nothing, so identical reloads cost no rebuild.
+ *
+ * <p>Besides discovery changes, a service can be {@linkplain #markDirty marked} for the next drain without any
+ * source changing it: a health verdict or the node's policy for it changed, so its snapshot must be rebuilt.
  *
  * <p>Thread-safe.
  */
@@ -49,6 +54,7 @@ public final class ChangeTracker {
     /** Records a full replace; returns how many services it changed. */
     public int recordReplace(String source, Map<ServiceKey, ServiceDefinition> services) {
         Objects.requireNonNull(services, "services");
+        services.forEach(ChangeTracker::checkKey);
         synchronized (lock) {
             Map<ServiceKey, ServiceDefinition> previous = sourceState(source);
             int changed = 0;
@@ -73,6 +79,9 @@ public final class ChangeTracker {
     /** Records one service of one source; a null definition removes it from that source. */
     public boolean recordChange(String source, ServiceKey key, ServiceDefinition definition) {
         Objects.requireNonNull(key, "key");
+        if (definition != null) {
+            checkKey(key, definition);
+        }
         synchronized (lock) {
             Map<ServiceKey, ServiceDefinition> state = sourceState(source);
             ServiceDefinition previous = definition == null ? state.remove(key) : state.put(key, definition);
@@ -81,6 +90,22 @@ public final class ChangeTracker {
             }
             pending.add(key);
             return true;
+        }
+    }
+
+    /** Marks services for the next drain although no source changed them (health or policy changed). */
+    public void markDirty(Collection<ServiceKey> keys) {
+        synchronized (lock) {
+            pending.addAll(keys);
+        }
+    }
+
+    /** Marks every service some source defines for the next drain (the node-wide policy changed). */
+    public void markAllDirty() {
+        synchronized (lock) {
+            for (Map<ServiceKey, ServiceDefinition> state : bySource.values()) {
+                pending.addAll(state.keySet());
+            }
         }
     }
 
@@ -113,23 +138,43 @@ public final class ChangeTracker {
         }
     }
 
-    /** The merged view of one service across sources; null when no source defines a spec for it. */
+    /** The merged view of one service across sources; null when no source defines it. */
     private ServiceDefinition merged(ServiceKey key) {
-        ServiceSpec spec = null;
+        ServiceDefinition first = null;
+        List<InetSocketAddress> virtualAddresses = List.of();
+        // Collected top (highest precedence) first, stacked bottom-up below.
+        List<ServicePolicy> hints = new ArrayList<>();
         Map<InetSocketAddress, Endpoint> endpoints = new LinkedHashMap<>();
         for (String source : sources) {
             ServiceDefinition def = bySource.get(source).get(key);
             if (def == null) {
                 continue;
             }
-            if (spec == null) {
-                spec = def.spec();
+            if (first == null) {
+                first = def;
             }
+            if (virtualAddresses.isEmpty()) {
+                virtualAddresses = def.virtualAddresses();
+            }
+            hints.add(def.hints());
             for (Endpoint e : def.endpoints()) {
                 endpoints.putIfAbsent(e.address(), e);
             }
         }
-        return spec == null ? null : new ServiceDefinition(spec, new ArrayList<>(endpoints.values()));
+        if (first == null) {
+            return null;
+        }
+        ServicePolicy stacked = ServicePolicy.EMPTY;
+        for (int i = hints.size() - 1; i >= 0; i--) {
+            stacked = hints.get(i).over(stacked);
+        }
+        return new ServiceDefinition(key, virtualAddresses, stacked, new ArrayList<>(endpoints.values()));
+    }
+
+    private static void checkKey(ServiceKey key, ServiceDefinition definition) {
+        if (!definition.key().equals(key)) {
+            throw new IllegalArgumentException("definition: " + definition.key() + " (expected: " + key + ")");
+        }
     }
 
     private Map<ServiceKey, ServiceDefinition> sourceState(String source) {

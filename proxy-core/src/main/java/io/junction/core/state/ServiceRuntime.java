@@ -1,6 +1,5 @@
 package io.junction.core.state;
 
-import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.lb.Backend;
 import io.junction.core.lb.Picker;
 import io.junction.core.lb.Pickers;
@@ -16,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The live state of one service kept by the control thread between syncs: its {@link ServiceHandle}, one
+ * The live state of one served service kept by the control thread between syncs: its {@link ServiceHandle}, one
  * {@link Backend} per endpoint address (reused while the address stays, so counters and least-connections input
  * survive unrelated changes) and the last published snapshot.
  *
@@ -30,11 +29,10 @@ final class ServiceRuntime {
         this.handle = handle;
     }
 
-    static ServiceRuntime create(ServiceDefinition definition, long version) {
-        ServiceSpec spec = definition.spec();
+    static ServiceRuntime create(ServiceSpec spec, List<Endpoint> endpoints, HealthVerdicts health, long version) {
         ServiceSnapshot empty = new ServiceSnapshot(version, spec, List.of(), List.of(), Picker.EMPTY);
         ServiceRuntime runtime = new ServiceRuntime(new ServiceHandle(empty, new ServiceMetrics(spec.key())));
-        runtime.apply(definition, version);
+        runtime.apply(spec, endpoints, health, version);
         return runtime;
     }
 
@@ -47,13 +45,12 @@ final class ServiceRuntime {
     }
 
     /**
-     * Publishes a snapshot for the new definition and returns the backends whose address left discovery (already
-     * marked removed; their live connections are the caller's to drain).
+     * Publishes a snapshot for the new spec and endpoints and returns the backends whose address left discovery
+     * (already marked removed; their live connections are the caller's to drain).
      */
-    List<Backend> apply(ServiceDefinition definition, long version) {
-        ServiceSpec spec = definition.spec();
+    List<Backend> apply(ServiceSpec spec, List<Endpoint> endpoints, HealthVerdicts health, long version) {
         Map<InetSocketAddress, Endpoint> byAddress = new LinkedHashMap<>();
-        for (Endpoint e : definition.endpoints()) {
+        for (Endpoint e : endpoints) {
             byAddress.put(e.address(), e);
         }
         List<Backend> removed = new ArrayList<>();
@@ -73,19 +70,14 @@ final class ServiceRuntime {
                 b.update(e);
             }
         }
+        List<EndpointStatus> statuses = Eligibility.evaluate(spec.key(), endpoints, health);
         List<Backend> eligible = new ArrayList<>();
-        for (Endpoint e : Eligibility.eligible(definition.endpoints())) {
+        for (Endpoint e : Eligibility.eligible(statuses)) {
             eligible.add(backends.get(e.address()));
         }
-        ServiceSnapshot previous = handle.current();
-        Picker picker = Pickers.create(spec, eligible, previous.picker());
-        handle.publish(new ServiceSnapshot(version, spec, definition.endpoints(), eligible, picker));
+        Picker picker = Pickers.create(spec, eligible, handle.current().picker());
+        handle.publish(new ServiceSnapshot(version, spec, statuses, eligible, picker));
         return removed;
-    }
-
-    /** Every backend currently in discovery, eligible or not. */
-    List<Backend> backends() {
-        return new ArrayList<>(backends.values());
     }
 
     /** Marks every backend removed (the service itself went away) and returns them. */

@@ -15,7 +15,24 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe: {@link #request()} may be called from any thread; the sync itself always runs on the executor.
  */
 public final class SyncRunner {
-    private final ScheduledExecutorService executor;
+    /** Where syncs run: the control thread's queue, with a delay (0: as soon as possible). */
+    @FunctionalInterface
+    public interface Scheduler {
+        void schedule(Runnable task, long delayNanos);
+
+        /** A scheduler over {@code executor}. */
+        static Scheduler of(ScheduledExecutorService executor) {
+            return (task, delayNanos) -> {
+                if (delayNanos == 0) {
+                    executor.execute(task);
+                } else {
+                    executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+                }
+            };
+        }
+    }
+
+    private final Scheduler scheduler;
     private final Runnable sync;
     private final long minIntervalNanos;
     private final LongSupplier nanoClock;
@@ -24,12 +41,12 @@ public final class SyncRunner {
     private volatile long lastRunNanos;
     private volatile boolean ran;
 
-    public SyncRunner(ScheduledExecutorService executor, Runnable sync, long minIntervalMillis,
+    public SyncRunner(Scheduler scheduler, Runnable sync, long minIntervalMillis,
                       LongSupplier nanoClock, Consumer<Throwable> onError) {
         if (minIntervalMillis < 0) {
             throw new IllegalArgumentException("minIntervalMillis: " + minIntervalMillis + " (expected: >= 0)");
         }
-        this.executor = executor;
+        this.scheduler = scheduler;
         this.sync = sync;
         this.minIntervalNanos = TimeUnit.MILLISECONDS.toNanos(minIntervalMillis);
         this.nanoClock = nanoClock;
@@ -42,11 +59,7 @@ public final class SyncRunner {
             return;
         }
         long wait = ran ? Math.max(0, lastRunNanos + minIntervalNanos - nanoClock.getAsLong()) : 0;
-        if (wait == 0) {
-            executor.execute(this::runOnce);
-        } else {
-            executor.schedule(this::runOnce, wait, TimeUnit.NANOSECONDS);
-        }
+        scheduler.schedule(this::runOnce, wait);
     }
 
     private void runOnce() {

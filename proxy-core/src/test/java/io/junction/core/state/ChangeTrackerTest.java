@@ -5,10 +5,11 @@ import io.junction.core.model.Endpoint;
 import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
-import io.junction.core.model.ServiceSpec;
+import io.junction.core.model.ServicePolicy;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -19,29 +20,25 @@ class ChangeTrackerTest {
     private static final ServiceKey WEB = ServiceKey.of("web", Protocol.TCP);
     private static final ServiceKey DNS = ServiceKey.of("dns", Protocol.UDP);
 
-    private static ServiceSpec spec(ServiceKey key, int port) {
-        return ServiceSpec.of(key, new InetSocketAddress("127.0.0.1", port), LbPolicy.ROUND_ROBIN);
-    }
-
-    private static ServiceDefinition def(ServiceKey key, int port, Endpoint... endpoints) {
-        return new ServiceDefinition(spec(key, port), List.of(endpoints));
+    private static ServiceDefinition def(ServiceKey key, Endpoint... endpoints) {
+        return ServiceDefinition.of(key, List.of(endpoints));
     }
 
     @Test
     void replaceRecordsOnlyServicesThatChanged() {
         ChangeTracker tracker = new ChangeTracker();
         tracker.register("file");
-        tracker.recordReplace("file", Map.of(WEB, def(WEB, 80, Endpoint.of("127.0.0.1", 1)),
-                DNS, def(DNS, 53, Endpoint.of("127.0.0.1", 2))));
+        tracker.recordReplace("file", Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 1)),
+                DNS, def(DNS, Endpoint.of("127.0.0.1", 2))));
         assertThat(tracker.drain()).containsOnlyKeys(WEB, DNS);
 
-        int changed = tracker.recordReplace("file", Map.of(WEB, def(WEB, 80, Endpoint.of("127.0.0.1", 1)),
-                DNS, def(DNS, 53, Endpoint.of("127.0.0.1", 3))));
+        int changed = tracker.recordReplace("file", Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 1)),
+                DNS, def(DNS, Endpoint.of("127.0.0.1", 3))));
 
         assertThat(changed).isEqualTo(1);
         assertThat(tracker.drain()).containsOnlyKeys(DNS);
-        assertThat(tracker.recordReplace("file", Map.of(WEB, def(WEB, 80, Endpoint.of("127.0.0.1", 1)),
-                DNS, def(DNS, 53, Endpoint.of("127.0.0.1", 3))))).isZero();
+        assertThat(tracker.recordReplace("file", Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 1)),
+                DNS, def(DNS, Endpoint.of("127.0.0.1", 3))))).isZero();
         assertThat(tracker.hasPending()).isFalse();
     }
 
@@ -49,7 +46,7 @@ class ChangeTrackerTest {
     void serviceMissingFromReplaceDrainsAsRemoved() {
         ChangeTracker tracker = new ChangeTracker();
         tracker.register("file");
-        tracker.recordReplace("file", Map.of(WEB, def(WEB, 80)));
+        tracker.recordReplace("file", Map.of(WEB, def(WEB)));
         tracker.drain();
 
         tracker.recordReplace("file", Map.of());
@@ -60,30 +57,50 @@ class ChangeTrackerTest {
     }
 
     @Test
-    void firstSourceGivesTheSpecAndEndpointsAreTheUnion() {
+    void higherSourcesWinVirtualAddressesAndHintsAndEndpointsAreTheUnion() {
         ChangeTracker tracker = new ChangeTracker();
         tracker.register("file");
-        tracker.register("registry");
+        tracker.register("kubernetes");
         Endpoint shared = Endpoint.of("127.0.0.1", 1);
-        tracker.recordReplace("file", Map.of(WEB, def(WEB, 80, shared)));
-        tracker.recordChange("registry", WEB, new ServiceDefinition(spec(WEB, 8080),
+        tracker.recordReplace("file", Map.of(WEB, new ServiceDefinition(WEB, List.of(),
+                ServicePolicy.EMPTY.withLb(LbPolicy.LEAST_CONNECTIONS), List.of(shared))));
+        InetSocketAddress clusterIp = new InetSocketAddress("10.96.0.10", 80);
+        tracker.recordChange("kubernetes", WEB, new ServiceDefinition(WEB, List.of(clusterIp),
+                ServicePolicy.EMPTY.withLb(LbPolicy.RANDOM).withAffinityTimeout(Duration.ofSeconds(60)),
                 List.of(shared.withWeight(5), Endpoint.of("127.0.0.1", 2))));
 
         ServiceDefinition merged = tracker.drain().get(WEB);
 
-        assertThat(merged.spec().listen().getPort()).isEqualTo(80);
+        assertThat(merged.virtualAddresses()).as("the first source that has any").containsExactly(clusterIp);
+        assertThat(merged.hints().lb()).as("higher-precedence hint wins").isEqualTo(LbPolicy.LEAST_CONNECTIONS);
+        assertThat(merged.hints().affinityTimeout()).as("lower source fills the gap").hasSeconds(60);
         assertThat(merged.endpoints()).extracting(Endpoint::hostPort)
                 .containsExactly("127.0.0.1:1", "127.0.0.1:2");
         assertThat(merged.endpoints().get(0).weight()).as("higher-precedence attributes win").isEqualTo(1);
     }
 
     @Test
-    void endpointsWithoutAnySpecDoNotMakeAService() {
+    void markDirtyRebuildsAServiceDiscoveryDidNotChange() {
         ChangeTracker tracker = new ChangeTracker();
-        tracker.register("registry");
-        tracker.recordChange("registry", WEB, new ServiceDefinition(null, List.of(Endpoint.of("127.0.0.1", 2))));
+        tracker.register("file");
+        tracker.recordReplace("file", Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 1)), DNS, def(DNS)));
+        tracker.drain();
+        assertThat(tracker.hasPending()).isFalse();
 
-        assertThat(tracker.drain().get(WEB)).isNull();
+        tracker.markDirty(List.of(WEB, ServiceKey.of("gone", Protocol.TCP)));
+
+        Map<ServiceKey, ServiceDefinition> drained = tracker.drain();
+        assertThat(drained).containsOnlyKeys(WEB, ServiceKey.of("gone", Protocol.TCP));
+        assertThat(drained.get(WEB).endpoints()).hasSize(1);
+        assertThat(drained.get(ServiceKey.of("gone", Protocol.TCP))).as("not defined: drains as removed").isNull();
+    }
+
+    @Test
+    void aDefinitionUnderAnotherKeyIsRejected() {
+        ChangeTracker tracker = new ChangeTracker();
+        tracker.register("file");
+        assertThatThrownBy(() -> tracker.recordReplace("file", Map.of(WEB, def(DNS))))
+                .hasMessageContaining("definition: " + DNS);
     }
 
     @Test

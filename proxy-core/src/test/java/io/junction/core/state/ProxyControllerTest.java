@@ -3,18 +3,15 @@ package io.junction.core.state;
 import io.junction.core.discovery.DiscoveryListener;
 import io.junction.core.discovery.DiscoverySource;
 import io.junction.core.discovery.ServiceDefinition;
-import io.junction.core.forward.ListenerFactory;
-import io.junction.core.forward.ServiceListener;
 import io.junction.core.lb.Backend;
 import io.junction.core.lb.PickContext;
 import io.junction.core.model.Endpoint;
-import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
-import io.junction.core.model.ServiceSpec;
+import io.junction.core.metrics.FailureReason;
+import io.junction.core.model.ServicePolicy;
+import io.junction.core.model.TcpSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.channel.Channel;
-import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +19,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +35,18 @@ class ProxyControllerTest {
 
     private final List<String> binds = new CopyOnWriteArrayList<>();
     private final List<String> closes = new CopyOnWriteArrayList<>();
-    private final List<Channel> drained = new CopyOnWriteArrayList<>();
+    private final List<Backend> drained = new CopyOnWriteArrayList<>();
+    private final ConnectionDrain recordingDrain = new ConnectionDrain() {
+        @Override
+        public void closeGracefully(Set<Backend> backends, FailureReason reason) {
+            drained.addAll(backends);
+        }
+
+        @Override
+        public CompletableFuture<Integer> closeAll() {
+            return CompletableFuture.completedFuture(0);
+        }
+    };
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ListenerFactory fakeFactory = handle -> {
         InetSocketAddress address = handle.current().spec().listen();
@@ -52,7 +64,7 @@ class ProxyControllerTest {
         };
     };
     private final ProxyController controller =
-            new ProxyController(Map.of(Protocol.TCP, fakeFactory), registry, drained::add, 0);
+            new ProxyController(Map.of(Protocol.TCP, fakeFactory), recordingDrain, registry, 0);
 
     @AfterEach
     void close() {
@@ -87,9 +99,20 @@ class ProxyControllerTest {
         }
     }
 
-    private static ServiceDefinition def(ServiceKey key, int port, Duration drain, Endpoint... endpoints) {
-        ServiceSpec spec = ServiceSpec.of(key, new InetSocketAddress("127.0.0.1", port), LbPolicy.ROUND_ROBIN);
-        return new ServiceDefinition(spec.withTcp(spec.tcp().withDrainTimeout(drain)), List.of(endpoints));
+    /** What the file source delivers: the service and its endpoints; where it listens is the node's policy. */
+    private static ServiceDefinition def(ServiceKey key, Endpoint... endpoints) {
+        return ServiceDefinition.of(key, List.of(endpoints));
+    }
+
+    /** The node's policy: each service listens on 127.0.0.1 at its port, with this drain timeout. */
+    private void serve(Duration drain, Object... keysAndPorts) {
+        Map<ServiceKey, ServicePolicy> services = new HashMap<>();
+        for (int i = 0; i < keysAndPorts.length; i += 2) {
+            services.put((ServiceKey) keysAndPorts[i], ServicePolicy.EMPTY
+                    .withListen(new InetSocketAddress("127.0.0.1", (Integer) keysAndPorts[i + 1])));
+        }
+        controller.updatePolicy(new NodePolicy(
+                ServicePolicy.EMPTY.withTcp(TcpSettings.DEFAULTS.withDrainTimeout(drain)), services));
     }
 
     private void awaitVersion(long version) {
@@ -104,20 +127,22 @@ class ProxyControllerTest {
         controller.addSource(other);
         controller.start();
 
-        file.replace(Map.of(WEB, def(WEB, 1000, Duration.ZERO, Endpoint.of("127.0.0.1", 1)),
-                API, def(API, 2000, Duration.ZERO, Endpoint.of("127.0.0.1", 2))));
+        serve(Duration.ZERO, WEB, 1000, API, 2000);
+        file.replace(Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 1)), API, def(API, Endpoint.of("127.0.0.1", 2))));
         awaitVersion(1);
         assertThat(binds).as("not every source has synced").isEmpty();
-        assertThat(controller.ready()).isFalse();
+        assertThat(controller.readiness()).isEqualTo(Readiness.notReady("waiting for sources [other]"));
 
         other.replace(Map.of());
-        await().atMost(Duration.ofSeconds(5)).until(controller::ready);
+        await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
         assertThat(binds).containsExactlyInAnyOrder("web@1000", "api@2000");
 
         long v = controller.snapshot().version();
-        file.replace(Map.of(WEB, def(WEB, 1000, Duration.ZERO, Endpoint.of("127.0.0.1", 1), Endpoint.of("127.0.0.1", 3)),
-                API, def(API, 2001, Duration.ZERO, Endpoint.of("127.0.0.1", 2))));
-        awaitVersion(v + 1);
+        serve(Duration.ZERO, WEB, 1000, API, 2001);
+        file.replace(Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 1), Endpoint.of("127.0.0.1", 3)),
+                API, def(API, Endpoint.of("127.0.0.1", 2))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> binds.contains("api@2001")
+                && controller.snapshot().services().get(WEB).eligible().size() == 2);
 
         assertThat(binds).containsExactlyInAnyOrder("web@1000", "api@2000", "api@2001");
         assertThat(closes).containsExactly("api@2000");
@@ -131,15 +156,15 @@ class ProxyControllerTest {
         controller.start();
         Endpoint a = Endpoint.of("127.0.0.1", 1);
         Endpoint b = Endpoint.of("127.0.0.1", 2);
-        file.replace(Map.of(WEB, def(WEB, 1000, Duration.ofMillis(300), a, b)));
-        await().atMost(Duration.ofSeconds(5)).until(controller::ready);
+        serve(Duration.ofMillis(300), WEB, 1000);
+        file.replace(Map.of(WEB, def(WEB, a, b)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
         ServiceHandle handle = controller.handle(WEB);
         Backend backendB = handle.current().eligible().get(1);
-        EmbeddedChannel liveConnection = new EmbeddedChannel();
-        backendB.onConnectionOpened(liveConnection);
+        backendB.onConnectionOpened();
 
         long v = controller.snapshot().version();
-        file.replace(Map.of(WEB, def(WEB, 1000, Duration.ofMillis(300), a)));
+        file.replace(Map.of(WEB, def(WEB, a)));
         awaitVersion(v + 1);
 
         PickContext ctx = new PickContext(InetAddress.getLoopbackAddress());
@@ -148,8 +173,8 @@ class ProxyControllerTest {
         }
         assertThat(backendB.isRemoved()).isTrue();
         assertThat(drained).as("drain timeout not reached yet").isEmpty();
-        await().atMost(Duration.ofSeconds(3)).until(() -> drained.contains(liveConnection));
-        liveConnection.finishAndReleaseAll();
+        await().atMost(Duration.ofSeconds(3)).until(() -> drained.contains(backendB));
+        assertThat(drained).containsExactly(backendB);
     }
 
     @Test
@@ -157,8 +182,9 @@ class ProxyControllerTest {
         ManualSource file = new ManualSource("file");
         controller.addSource(file);
         controller.start();
-        file.replace(Map.of(WEB, def(WEB, 1000, Duration.ZERO, Endpoint.of("127.0.0.1", 1))));
-        await().atMost(Duration.ofSeconds(5)).until(controller::ready);
+        serve(Duration.ZERO, WEB, 1000);
+        file.replace(Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 1))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
         assertThat(registry.find("junction.connections").tag("service", WEB.toString()).meter()).isNotNull();
 
         long v = controller.snapshot().version();
@@ -177,17 +203,57 @@ class ProxyControllerTest {
         controller.start();
         Endpoint ready = Endpoint.of("127.0.0.1", 1);
         Endpoint notReady = Endpoint.of("127.0.0.1", 2).withConditions(false, false, false);
-        file.replace(Map.of(WEB, def(WEB, 1000, Duration.ZERO, ready, notReady)));
-        await().atMost(Duration.ofSeconds(5)).until(controller::ready);
+        serve(Duration.ZERO, WEB, 1000);
+        file.replace(Map.of(WEB, def(WEB, ready, notReady)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
         assertThat(controller.snapshot().services().get(WEB).eligible()).extracting(Backend::address)
                 .containsExactly(ready.address());
 
         long v = controller.snapshot().version();
         Endpoint terminatingServing = Endpoint.of("127.0.0.1", 3).withConditions(false, true, true);
-        file.replace(Map.of(WEB, def(WEB, 1000, Duration.ZERO, notReady, terminatingServing)));
+        file.replace(Map.of(WEB, def(WEB, notReady, terminatingServing)));
         awaitVersion(v + 1);
 
         assertThat(controller.snapshot().services().get(WEB).eligible()).extracting(Backend::address)
                 .containsExactly(terminatingServing.address());
+    }
+
+    /** The health seam: a verdict change rebuilds only its service, and the data path stops picking the endpoint. */
+    @Test
+    void aHealthVerdictEjectsTheEndpointAndRebuildsOnlyItsService() {
+        Set<Endpoint> failing = ConcurrentHashMap.newKeySet();
+        controller.health((service, endpoint) -> failing.contains(endpoint) ? "failing its health check" : null);
+        ManualSource file = new ManualSource("file");
+        controller.addSource(file);
+        controller.start();
+        Endpoint a = Endpoint.of("127.0.0.1", 1);
+        Endpoint b = Endpoint.of("127.0.0.1", 2);
+        serve(Duration.ZERO, WEB, 1000, API, 2000);
+        file.replace(Map.of(WEB, def(WEB, a, b), API, def(API, Endpoint.of("127.0.0.1", 3))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
+        long apiVersion = controller.snapshot().services().get(API).version();
+
+        failing.add(b);
+        controller.healthChanged(List.of(WEB));
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> controller.snapshot().services().get(WEB).eligible().size() == 1);
+        ServiceSnapshot web = controller.snapshot().services().get(WEB);
+        assertThat(web.eligible()).extracting(Backend::address).containsExactly(a.address());
+        assertThat(web.endpoints()).filteredOn(s -> s.endpoint().equals(b))
+                .singleElement().satisfies(s -> {
+                    assertThat(s.eligible()).isFalse();
+                    assertThat(s.why()).isEqualTo("failing its health check");
+                });
+        PickContext ctx = new PickContext(InetAddress.getLoopbackAddress());
+        for (int i = 0; i < 10; i++) {
+            assertThat(controller.handle(WEB).pick(ctx).address()).isEqualTo(a.address());
+        }
+        assertThat(controller.snapshot().services().get(API).version()).as("API not rebuilt").isEqualTo(apiVersion);
+
+        failing.clear();
+        controller.healthChanged(List.of(WEB));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> controller.snapshot().services().get(WEB).eligible().size() == 2);
     }
 }

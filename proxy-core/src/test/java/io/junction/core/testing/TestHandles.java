@@ -53,11 +53,7 @@ public final class TestHandles {
     }
 
     public static ServiceSnapshot snapshot(ServiceSpec spec, List<Backend> backends, ServiceSnapshot previous) {
-        List<Endpoint> endpoints = new ArrayList<>();
-        for (Backend b : backends) {
-            endpoints.add(b.endpoint());
-        }
-        return new ServiceSnapshot(VERSION.incrementAndGet(), spec, endpoints, backends,
+        return ServiceSnapshot.ofEligible(VERSION.incrementAndGet(), spec, backends,
                 Pickers.create(spec, backends, previous == null ? null : previous.picker()));
     }
 

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -70,6 +71,7 @@ public final class FileSource implements DiscoverySource {
     private Thread thread;
 
     private volatile AgentConfig lastGood;
+    private volatile Consumer<AgentConfig> onConfig = config -> { };
 
     /** A source for {@code file} with the default poll interval and debounce, resolving hosts with the system DNS. */
     public FileSource(Path file) {
@@ -131,6 +133,14 @@ public final class FileSource implements DiscoverySource {
             }
             return !closed && load(Trigger.FORCED);
         }
+    }
+
+    /**
+     * Called with every config that passes validation, on the loading thread and before the services it holds are
+     * delivered: the agent takes the node's policy (listen addresses, defaults) from it. Call before {@link #start}.
+     */
+    public void onConfig(Consumer<AgentConfig> callback) {
+        this.onConfig = Objects.requireNonNull(callback, "callback");
     }
 
     /** The last config that passed validation; null until the first good load. */
@@ -250,6 +260,7 @@ public final class FileSource implements DiscoverySource {
         lastAttemptOk = true;
         lastError = null;
         lastGood = config;
+        onConfig.accept(config);
         boolean servicesChanged = !config.services().equals(lastServices);
         if (servicesChanged) {
             lastServices = config.services();

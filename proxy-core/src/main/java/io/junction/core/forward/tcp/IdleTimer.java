@@ -1,6 +1,7 @@
 package io.junction.core.forward.tcp;
 
 import io.junction.core.clock.CoarseClock;
+import io.junction.core.clock.NanoClock;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -22,21 +23,24 @@ final class IdleTimer implements Runnable {
     private final TcpConnection connection;
     private final EventLoop loop;
     private final long timeoutNanos;
+    private final NanoClock clock;
     private long lastActivityNanos;
     private ScheduledFuture<?> task;
     private boolean stopped;
 
-    IdleTimer(TcpConnection connection, EventLoop loop, long timeoutNanos) {
+    /** @param clock measures idleness ({@link NanoClock#COARSE} outside tests); the loop's scheduler only wakes it */
+    IdleTimer(TcpConnection connection, EventLoop loop, long timeoutNanos, NanoClock clock) {
         this.connection = connection;
         this.loop = loop;
         this.timeoutNanos = timeoutNanos;
-        this.lastActivityNanos = CoarseClock.nanoTime();
+        this.clock = clock;
+        this.lastActivityNanos = clock.nanoTime();
         this.task = loop.schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Something moved. */
     void touch() {
-        lastActivityNanos = CoarseClock.nanoTime();
+        lastActivityNanos = clock.nanoTime();
     }
 
     @Override
@@ -44,7 +48,7 @@ final class IdleTimer implements Runnable {
         if (stopped) {
             return;
         }
-        long idle = CoarseClock.nanoTime() - lastActivityNanos;
+        long idle = clock.nanoTime() - lastActivityNanos;
         if (idle >= timeoutNanos) {
             stopped = true;
             connection.onIdle();

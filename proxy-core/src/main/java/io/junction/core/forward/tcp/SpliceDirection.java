@@ -34,20 +34,14 @@ final class SpliceDirection implements ChannelFutureListener {
     static final int CHUNK_BYTES = 64 * 1024;
     private static final int TAIL_READ_BYTES = 64 * 1024;
 
-    private final TcpConnection connection;
+    private final Relay relay;
     private final AbstractEpollStreamChannel from;
     private final AbstractEpollStreamChannel to;
-    private final boolean toBackend;
 
-    SpliceDirection(TcpConnection connection, Channel from, Channel to, boolean toBackend) {
-        this.connection = connection;
+    SpliceDirection(Relay relay, Channel from, Channel to) {
+        this.relay = relay;
         this.from = (AbstractEpollStreamChannel) from;
         this.to = (AbstractEpollStreamChannel) to;
-        this.toBackend = toBackend;
-    }
-
-    boolean toBackend() {
-        return toBackend;
     }
 
     void start() {
@@ -59,17 +53,17 @@ final class SpliceDirection implements ChannelFutureListener {
         if (future.isSuccess()) {
             // Runs when the chunk's last bytes left the pipe, from inside the source's read loop or the target's
             // flush; queueing the next chunk here keeps the source from falling back to buffer reads in between.
-            if (connection.onSpliced(this, CHUNK_BYTES)) {
+            if (relay.onSpliced(CHUNK_BYTES)) {
                 start();
             }
         } else {
-            connection.onSpliceFailed(this, future.cause());
+            relay.onSpliceFailed(future.cause());
         }
     }
 
     /**
-     * Reads what the source still holds after its EOF and hands it to the connection as ordinary reads (written
-     * behind the spliced bytes already queued on the target). Stops at EOF or when nothing is left to read.
+     * Reads what the source still holds after its EOF and hands it to the relay as ordinary reads (written behind the
+     * spliced bytes already queued on the target). Stops at EOF or when nothing is left to read.
      */
     void drainTail() throws IOException {
         FileDescriptor fd = from.fd();
@@ -93,16 +87,12 @@ final class SpliceDirection implements ChannelFutureListener {
                 return;
             }
             buf.writerIndex(n);
-            if (toBackend) {
-                connection.onClientRead(buf);
-            } else {
-                connection.onBackendRead(buf);
-            }
+            relay.onRead(buf);
         }
     }
 
     @Override
     public String toString() {
-        return toBackend ? "client->backend" : "backend->client";
+        return relay.toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.junction.core.forward.tcp;
 
+import io.junction.core.clock.NanoClock;
 import io.junction.core.forward.Transports;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.model.SpliceMode;
@@ -49,11 +50,13 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
 
     private final ServiceHandle handle;
     private final AtomicInteger active;
+    private final NanoClock clock;
     private final AtomicBoolean spliceUnavailableLogged = new AtomicBoolean();
 
-    TcpChannelInitializer(ServiceHandle handle, AtomicInteger active) {
+    TcpChannelInitializer(ServiceHandle handle, AtomicInteger active, NanoClock clock) {
         this.handle = handle;
         this.active = active;
+        this.clock = clock;
     }
 
     @Override
@@ -64,7 +67,7 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         if (active.incrementAndGet() > tcp.maxConnections()) {
             active.decrementAndGet();
             handle.metrics().onFailure(FailureReason.CONNECTION_LIMIT);
-            TcpConnection.logRejected(handle, ch, FailureReason.CONNECTION_LIMIT);
+            AccessLog.rejected(handle.key(), ch.remoteAddress(), FailureReason.CONNECTION_LIMIT);
             ch.close();
             return;
         }
@@ -90,7 +93,7 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         ch.config().setWriteBufferWaterMark(waterMark(tcp));
         ch.config().setRecvByteBufAllocator(READ_SIZING);
         ch.config().setMessageSizeEstimator(HeldMemoryEstimator.INSTANCE);
-        TcpConnection connection = new TcpConnection(ch, handle, tcp, active);
+        TcpConnection connection = new TcpConnection(ch, handle, tcp, active, clock);
         return new TcpFrontendHandler(connection, snapshot.picker());
     }
 

@@ -1,6 +1,6 @@
 package io.junction.core.forward.tcp;
 
-import io.junction.core.forward.ServiceListener;
+import io.junction.core.state.ServiceListener;
 import io.netty.channel.Channel;
 
 import java.net.InetSocketAddress;
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bound TCP server socket. Closing it closes only the server socket; accepted connections keep running until they
- * end or are drained through {@link TcpConnections}.
+ * end or are drained through {@link io.junction.core.forward.ConnectionRegistry}.
  *
  * <p>Thread-safe.
  */

@@ -1,10 +1,11 @@
 package io.junction.core.forward.tcp;
 
+import io.junction.core.clock.NanoClock;
 import io.junction.core.forward.EventLoops;
-import io.junction.core.forward.ListenerFactory;
-import io.junction.core.forward.ServiceListener;
 import io.junction.core.forward.Transports;
+import io.junction.core.state.ListenerFactory;
 import io.junction.core.state.ServiceHandle;
+import io.junction.core.state.ServiceListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -35,9 +36,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TcpListenerFactory implements ListenerFactory {
     private final EventLoops loops;
+    private final NanoClock clock;
 
     public TcpListenerFactory(EventLoops loops) {
+        this(loops, NanoClock.COARSE);
+    }
+
+    /** @param clock what connections measure their idle time with ({@link NanoClock#COARSE} outside tests) */
+    public TcpListenerFactory(EventLoops loops, NanoClock clock) {
         this.loops = Objects.requireNonNull(loops, "loops");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -45,7 +53,7 @@ public final class TcpListenerFactory implements ListenerFactory {
         Objects.requireNonNull(handle, "handle");
         InetSocketAddress listen = handle.current().spec().listen();
         AtomicInteger active = new AtomicInteger();
-        TcpChannelInitializer initializer = new TcpChannelInitializer(handle, active);
+        TcpChannelInitializer initializer = new TcpChannelInitializer(handle, active, clock);
         List<Channel> channels = new ArrayList<>();
         try {
             if (Transports.isNative()) {
@@ -54,7 +62,8 @@ public final class TcpListenerFactory implements ListenerFactory {
                     Channel ch = bindOne(handle, address, loop, loop, initializer, true);
                     channels.add(ch);
                     // The other sockets must share the port the kernel chose for the first one.
-                    address = new InetSocketAddress(listen.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
+                    address = new InetSocketAddress(listen.getAddress(),
+                            ((InetSocketAddress) ch.localAddress()).getPort());
                 }
             } else {
                 channels.add(bindOne(handle, listen, loops.acceptors(), loops.workers(), initializer, false));

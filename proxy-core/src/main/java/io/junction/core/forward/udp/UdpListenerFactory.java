@@ -1,12 +1,13 @@
 package io.junction.core.forward.udp;
 
+import io.junction.core.clock.NanoClock;
 import io.junction.core.forward.EventLoops;
-import io.junction.core.forward.ListenerFactory;
-import io.junction.core.forward.ServiceListener;
 import io.junction.core.forward.Transports;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceSpec;
+import io.junction.core.state.ListenerFactory;
 import io.junction.core.state.ServiceHandle;
+import io.junction.core.state.ServiceListener;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -51,10 +52,17 @@ public final class UdpListenerFactory implements ListenerFactory {
     private static final Logger log = LoggerFactory.getLogger(UdpListenerFactory.class);
 
     private final EventLoops loops;
+    private final NanoClock clock;
     private final ChannelFactory<? extends DatagramChannel> channels;
 
     public UdpListenerFactory(EventLoops loops) {
+        this(loops, NanoClock.COARSE);
+    }
+
+    /** @param clock what sessions measure their idle time with ({@link NanoClock#COARSE} outside tests) */
+    public UdpListenerFactory(EventLoops loops, NanoClock clock) {
         this.loops = Objects.requireNonNull(loops, "loops");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.channels = new ReflectiveChannelFactory<>(Transports.datagramChannel());
     }
 
@@ -97,7 +105,7 @@ public final class UdpListenerFactory implements ListenerFactory {
             ch.config().setOption(EpollChannelOption.SO_REUSEPORT, true);
         }
         UdpReceiveSizing.apply(ch.config(), handle.current().spec().udp().maxDatagramSize());
-        UdpSessionTable table = new UdpSessionTable(ch, handle, sessions, channels);
+        UdpSessionTable table = new UdpSessionTable(ch, handle, sessions, channels, clock);
         ch.pipeline().addLast(new UdpFrontendHandler(table));
         ChannelFuture registered = loop.register(ch).awaitUninterruptibly();
         if (!registered.isSuccess()) {

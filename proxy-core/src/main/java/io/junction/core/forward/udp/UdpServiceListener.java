@@ -1,7 +1,7 @@
 package io.junction.core.forward.udp;
 
-import io.junction.core.forward.ServiceListener;
 import io.junction.core.state.ServiceHandle;
+import io.junction.core.state.ServiceListener;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;

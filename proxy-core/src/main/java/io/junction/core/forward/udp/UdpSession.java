@@ -1,7 +1,7 @@
 package io.junction.core.forward.udp;
 
 import io.junction.core.clock.CoarseClock;
-
+import io.junction.core.clock.NanoClock;
 import io.junction.core.lb.Backend;
 import io.junction.core.lb.PickContext;
 import io.junction.core.metrics.FailureReason;
@@ -40,6 +40,7 @@ final class UdpSession implements Runnable {
     private final InetSocketAddress client;
     private final PickContext pickContext;
     private final ServiceMetrics metrics;
+    private final NanoClock clock;
 
     /** The snapshot the current backend was last checked against. */
     private ServiceSnapshot validated;
@@ -58,7 +59,8 @@ final class UdpSession implements Runnable {
         this.client = client;
         this.metrics = table.metrics();
         this.pickContext = new PickContext(client.getAddress());
-        this.lastActivityNanos = CoarseClock.nanoTime();
+        this.clock = table.clock();
+        this.lastActivityNanos = clock.nanoTime();
     }
 
     InetSocketAddress client() {
@@ -122,7 +124,7 @@ final class UdpSession implements Runnable {
         }
         backend = next;
         backendChannel = channel;
-        next.onConnectionOpened(null);
+        next.onConnectionOpened();
         if (log.isDebugEnabled()) {
             log.debug("udp session bound service={} client={} backend={} previous={}",
                     table.handle().key(), client, next, previous);
@@ -146,7 +148,7 @@ final class UdpSession implements Runnable {
 
     /** Forwards one client datagram; takes ownership of {@code content}. */
     void onClientDatagram(ByteBuf content) {
-        lastActivityNanos = CoarseClock.nanoTime();
+        lastActivityNanos = clock.nanoTime();
         if (!ensureBackend()) {
             content.release();
             return;
@@ -192,7 +194,7 @@ final class UdpSession implements Runnable {
             metrics.onFailure(FailureReason.SEND_QUEUE_FULL);
             return;
         }
-        lastActivityNanos = CoarseClock.nanoTime();
+        lastActivityNanos = clock.nanoTime();
         front.write(new DatagramPacket(content, client), front.voidPromise());
         metrics.onDatagramToClient(bytes);
         backend.addBytesFromBackend(bytes);
@@ -231,7 +233,7 @@ final class UdpSession implements Runnable {
         if (closed) {
             return;
         }
-        long idle = CoarseClock.nanoTime() - lastActivityNanos;
+        long idle = clock.nanoTime() - lastActivityNanos;
         long timeout = table.idleTimeoutNanos();
         if (idle >= timeout) {
             table.expire(this);

@@ -1,5 +1,6 @@
 package io.junction.core.forward.udp;
 
+import io.junction.core.clock.NanoClock;
 import io.junction.core.forward.Transports;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
@@ -46,6 +47,7 @@ final class UdpSessionTable {
     private final int maxDatagramSize;
     private final long idleTimeoutNanos;
     private final ChannelFactory<? extends DatagramChannel> backendChannels;
+    private final NanoClock clock;
 
     private final HashMap<InetSocketAddress, UdpSession> sessions = new HashMap<>();
     private final ArrayList<UdpSession> flushQueue = new ArrayList<>();
@@ -57,9 +59,10 @@ final class UdpSessionTable {
      * @param handle          the service
      * @param serviceSessions sessions of the service across all its sockets (the cap is checked against it)
      * @param backendChannels creates the channels connected to backends (same transport as {@code channel})
+     * @param clock           what sessions measure their idle time with
      */
     UdpSessionTable(DatagramChannel channel, ServiceHandle handle, AtomicInteger serviceSessions,
-                    ChannelFactory<? extends DatagramChannel> backendChannels) {
+                    ChannelFactory<? extends DatagramChannel> backendChannels, NanoClock clock) {
         this.channel = channel;
         this.handle = handle;
         this.metrics = handle.metrics();
@@ -69,6 +72,7 @@ final class UdpSessionTable {
         this.maxDatagramSize = udp.maxDatagramSize();
         this.idleTimeoutNanos = udp.sessionIdleTimeout().toNanos();
         this.backendChannels = backendChannels;
+        this.clock = clock;
     }
 
     DatagramChannel channel() {
@@ -93,6 +97,10 @@ final class UdpSessionTable {
 
     long idleTimeoutNanos() {
         return idleTimeoutNanos;
+    }
+
+    NanoClock clock() {
+        return clock;
     }
 
     /** Sessions of this socket only. */

@@ -1,5 +1,6 @@
 package io.junction.core.forward.tcp;
 
+import io.junction.core.clock.NanoClock;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.model.TcpSettings;
@@ -31,7 +32,7 @@ class TcpConnectionTest {
         ServiceHandle handle = TestHandles.tcp(List.of(new InetSocketAddress("127.0.0.1", 9)));
         Backend backend = handle.current().eligible().get(0);
         AtomicInteger listenerActive = new AtomicInteger(1);
-        TcpConnection connection = new TcpConnection(client, handle, TcpSettings.DEFAULTS, listenerActive);
+        TcpConnection connection = new TcpConnection(client, handle, TcpSettings.DEFAULTS, listenerActive, NanoClock.SYSTEM);
 
         // Bytes read before the backend connected are held, in order, and sent first.
         connection.onClientRead(bytes("ab"));
@@ -40,8 +41,9 @@ class TcpConnectionTest {
         ByteBuf early = backendChannel.readOutbound();
         assertThat(early.toString(StandardCharsets.US_ASCII)).isEqualTo("abcd");
         early.release();
-        assertThat(TcpConnections.backendChannel(client)).isSameAs(backendChannel);
-        assertThat(backend.connections().contains(client)).isTrue();
+        assertThat(connection.backendChannel()).isSameAs(backendChannel);
+        assertThat(connection.backend()).isSameAs(backend);
+        assertThat(backend.activeConnections()).isEqualTo(1);
 
         // Afterwards each buffer is passed through as is, no copy.
         ByteBuf up = bytes("ef");
@@ -82,7 +84,7 @@ class TcpConnectionTest {
         ServiceHandle handle = TestHandles.tcp(List.of(new InetSocketAddress("127.0.0.1", 9)));
         Backend backend = handle.current().eligible().get(0);
         TcpSettings tcp = TcpSettings.DEFAULTS;
-        TcpConnection connection = new TcpConnection(client, handle, tcp, new AtomicInteger(1));
+        TcpConnection connection = new TcpConnection(client, handle, tcp, new AtomicInteger(1), NanoClock.SYSTEM);
         int chunk = tcp.writeBufferHighWaterMark() / 4;
 
         for (int i = 0; i < 3; i++) {
@@ -97,7 +99,7 @@ class TcpConnectionTest {
         ByteBuf held = backendChannel.readOutbound();
         assertThat(held.readableBytes()).isEqualTo(4 * chunk);
         held.release();
-        connection.abortBoth(null);
+        connection.onIdle();
         connection.onInactive(client);
         assertThat(client.finishAndReleaseAll()).isFalse();
         assertThat(backendChannel.finishAndReleaseAll()).isFalse();
@@ -117,7 +119,7 @@ class TcpConnectionTest {
         TcpSettings tcp = TcpSettings.DEFAULTS;
         backendChannel.config().setWriteBufferWaterMark(TcpChannelInitializer.waterMark(tcp));
         backendChannel.config().setMessageSizeEstimator(HeldMemoryEstimator.INSTANCE);
-        TcpConnection connection = new TcpConnection(client, handle, tcp, new AtomicInteger(1));
+        TcpConnection connection = new TcpConnection(client, handle, tcp, new AtomicInteger(1), NanoClock.SYSTEM);
         int buffers = tcp.writeBufferHighWaterMark() / TcpChannelInitializer.MIN_READ_BYTES;
 
         // Held while the backend connect is under way.
@@ -142,7 +144,7 @@ class TcpConnectionTest {
 
         backendChannel.flushOutbound();
         assertThat(backendChannel.releaseOutbound()).isTrue();
-        connection.abortBoth(null);
+        connection.onIdle();
         connection.onInactive(client);
         assertThat(client.finishAndReleaseAll()).isFalse();
         assertThat(backendChannel.finishAndReleaseAll()).isFalse();
@@ -158,7 +160,7 @@ class TcpConnectionTest {
         EmbeddedChannel client = new EmbeddedChannel();
         ServiceHandle handle = TestHandles.tcp(List.of());
         AtomicInteger listenerActive = new AtomicInteger(1);
-        TcpConnection connection = new TcpConnection(client, handle, TcpSettings.DEFAULTS, listenerActive);
+        TcpConnection connection = new TcpConnection(client, handle, TcpSettings.DEFAULTS, listenerActive, NanoClock.SYSTEM);
         ByteBuf held = bytes("lost");
         connection.onClientRead(held);
 

@@ -1,6 +1,7 @@
 package io.junction.core.forward.tcp;
 
-import io.junction.core.forward.ServiceListener;
+import io.junction.core.forward.LiveConnection;
+import io.junction.core.state.ServiceListener;
 import io.junction.core.lb.Backend;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
@@ -91,8 +92,7 @@ class TcpProxyBulkTest {
                 client.connect(listener.localAddress(), 5_000);
                 client.getOutputStream().write(TcpStreams.randomBytes(1024, 9));
                 client.shutdownOutput();
-                await().atMost(Duration.ofSeconds(5)).until(() -> b.connections().size() == 1);
-                Channel clientSide = b.connections().iterator().next();
+                Channel clientSide = proxy.awaitOnlyConnectionTo(b).clientChannel();
                 // Not reading yet: the reply piles up in the proxy until its client channel is unwritable.
                 await().atMost(Duration.ofSeconds(10)).until(() -> !clientSide.isWritable());
 
@@ -131,10 +131,9 @@ class TcpProxyBulkTest {
                 client.setReceiveBufferSize(64 * 1024);
                 client.setSoTimeout(10_000);
                 client.connect(listener.localAddress(), 5_000);
-                await().atMost(Duration.ofSeconds(5)).until(() -> b.connections().size() == 1
-                        && TcpConnections.backendChannel(b.connections().iterator().next()) != null);
-                Channel clientSide = b.connections().iterator().next();
-                Channel backendSide = TcpConnections.backendChannel(clientSide);
+                LiveConnection connection = proxy.awaitOnlyConnectionTo(b);
+                Channel clientSide = connection.clientChannel();
+                Channel backendSide = connection.backendChannel();
 
                 ByteArrayOutputStream received = new ByteArrayOutputStream(size);
                 long maxPending = 0;

@@ -1,11 +1,20 @@
 package io.junction.core.forward.tcp;
 
+import io.junction.core.clock.NanoClock;
 import io.junction.core.forward.EventLoops;
-import io.junction.core.forward.ServiceListener;
+import io.junction.core.forward.LiveConnection;
+import io.junction.core.lb.Backend;
+import io.junction.core.metrics.FailureReason;
+import io.junction.core.state.ServiceListener;
 import io.junction.core.state.ServiceHandle;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Event loops plus a {@link TcpListenerFactory} for one test class; closes every listener it bound.
@@ -14,13 +23,38 @@ import java.util.List;
  */
 final class TcpProxyFixture implements AutoCloseable {
     final EventLoops loops = EventLoops.create(2);
-    final TcpListenerFactory factory = new TcpListenerFactory(loops);
+    final TcpListenerFactory factory;
     private final List<ServiceListener> listeners = new ArrayList<>();
+
+    TcpProxyFixture() {
+        this(NanoClock.COARSE);
+    }
+
+    /** @param clock what idle timers measure idleness with */
+    TcpProxyFixture(NanoClock clock) {
+        factory = new TcpListenerFactory(loops, clock);
+    }
 
     ServiceListener bind(ServiceHandle handle) {
         ServiceListener l = factory.bind(handle);
         listeners.add(l);
         return l;
+    }
+
+    /** The live connections to {@code backend}, as the event loops that own them list them. */
+    List<LiveConnection> connectionsTo(Backend backend) throws Exception {
+        return loops.connections().connectionsTo(backend).get(5, TimeUnit.SECONDS);
+    }
+
+    /** Waits until exactly one connection to {@code backend} is live (both legs up) and returns it. */
+    LiveConnection awaitOnlyConnectionTo(Backend backend) throws Exception {
+        await().atMost(Duration.ofSeconds(5)).until(() -> connectionsTo(backend).size() == 1);
+        return connectionsTo(backend).get(0);
+    }
+
+    /** Drains {@code backend}'s connections the way the controller does when it is removed. */
+    void drain(Backend backend, FailureReason reason) {
+        loops.connections().closeGracefully(Set.of(backend), reason);
     }
 
     void closeListeners() {

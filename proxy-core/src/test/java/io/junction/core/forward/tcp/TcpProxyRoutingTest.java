@@ -1,6 +1,7 @@
 package io.junction.core.forward.tcp;
 
-import io.junction.core.forward.ServiceListener;
+import io.junction.core.forward.LiveConnection;
+import io.junction.core.state.ServiceListener;
 import io.junction.core.forward.Transports;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
@@ -207,12 +208,12 @@ class TcpProxyRoutingTest {
         Backend backend = TestHandles.backend(handle, a.address());
         try (Socket s = TcpTestClient.connect(listener.localAddress())) {
             TcpTestClient.assertEcho(s, new byte[] {1, 2, 3});
-            await().atMost(Duration.ofSeconds(3)).until(() -> backend.connections().size() == 1);
-            Channel clientSide = backend.connections().iterator().next();
+            LiveConnection connection = proxy.awaitOnlyConnectionTo(backend);
+            Channel clientSide = connection.clientChannel();
             assertThat(clientSide).isInstanceOf(expected);
-            assertThat(TcpConnections.backendChannel(clientSide)).isInstanceOf(expected);
-            assertThat(clientSide.eventLoop()).isSameAs(TcpConnections.backendChannel(clientSide).eventLoop());
-            for (Channel leg : List.of(clientSide, TcpConnections.backendChannel(clientSide))) {
+            assertThat(connection.backendChannel()).isInstanceOf(expected);
+            assertThat(clientSide.eventLoop()).isSameAs(connection.backendChannel().eventLoop());
+            for (Channel leg : List.of(clientSide, connection.backendChannel())) {
                 // Read back from the sockets (getsockopt), not from a config map.
                 assertThat(leg.config().getOption(ChannelOption.TCP_NODELAY)).as("TCP_NODELAY on %s", leg).isTrue();
                 assertThat(leg.config().getOption(ChannelOption.SO_KEEPALIVE)).as("SO_KEEPALIVE on %s", leg).isTrue();
@@ -235,9 +236,9 @@ class TcpProxyRoutingTest {
             for (int i = 0; i < 50; i++) {
                 TcpTestClient.assertEcho(s, TcpStreams.randomBytes(64, i));
             }
-            await().atMost(Duration.ofSeconds(3)).until(() -> backend.connections().size() == 1);
-            Channel clientSide = backend.connections().iterator().next();
-            for (Channel leg : List.of(clientSide, TcpConnections.backendChannel(clientSide))) {
+            LiveConnection connection = proxy.awaitOnlyConnectionTo(backend);
+            Channel clientSide = connection.clientChannel();
+            for (Channel leg : List.of(clientSide, connection.backendChannel())) {
                 int guess = leg.eventLoop().submit(() -> leg.unsafe().recvBufAllocHandle().guess())
                         .get(5, TimeUnit.SECONDS);
                 assertThat(guess).as("read buffer size of %s after 50 reads of 64 bytes", leg)

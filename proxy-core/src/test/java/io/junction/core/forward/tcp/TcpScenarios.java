@@ -1,6 +1,6 @@
 package io.junction.core.forward.tcp;
 
-import io.junction.core.forward.ServiceListener;
+import io.junction.core.state.ServiceListener;
 import io.junction.core.lb.Backend;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;

@@ -1,5 +1,6 @@
 package io.junction.core.forward.udp;
 
+import io.junction.core.clock.NanoClock;
 import io.junction.core.forward.EventLoops;
 import io.junction.core.forward.Transports;
 import io.junction.core.lb.Backend;
@@ -14,6 +15,7 @@ import io.junction.core.model.ServiceSpec;
 import io.junction.core.model.UdpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.junction.core.state.ServiceSnapshot;
+import io.junction.core.testing.ManualClock;
 import io.junction.core.testing.UdpEchoServer;
 import io.junction.core.testing.UdpTestClient;
 import io.netty.channel.EventLoop;
@@ -153,24 +155,30 @@ class UdpForwardingTest {
         assertThat(m.sessionsActive()).isEqualTo(1);
     }
 
+    /**
+     * Time as the session sees it is a {@link ManualClock}: 60% of the idle timeout passes between datagrams, five
+     * times over (three timeouts in all), and the session lives; then a whole timeout passes without one and it ends.
+     * The real scheduler wakes the idle check meanwhile, so a slow machine can delay the end but never cause it.
+     */
     @Test
     void aSessionWithTrafficOutlivesManyIdleTimeouts() {
         UdpEchoServer a = tagged(1);
-        ServiceHandle handle = handle(spec(UdpSettings.DEFAULTS.withSessionIdleTimeout(Duration.ofMillis(300))),
-                backends(a));
-        UdpServiceListener listener = bind(handle);
+        Duration timeout = Duration.ofMillis(100);
+        ManualClock clock = new ManualClock();
+        ServiceHandle handle = handle(spec(UdpSettings.DEFAULTS.withSessionIdleTimeout(timeout)), backends(a));
+        UdpServiceListener listener = bind(handle, clock);
         UdpTestClient client = clients(listener, 1).get(0);
         ServiceMetrics m = handle.metrics();
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-        int sent = 0;
-        while (System.nanoTime() < end && sent < 100) {
-            assertThat(client.request(payload(sent, 32), REPLY, 1)).isNotNull();
-            sent++;
-            // Pacing of the load, not synchronization: one request per 100 ms keeps the session busy.
-            sleepMillis(100);
+        for (int i = 0; i < 5; i++) {
+            assertThat(client.request(payload(i, 32), REPLY, 1)).isNotNull();
+            clock.advance(timeout.multipliedBy(6).dividedBy(10));
+            // Real time for the idle check to wake up and look at the clock.
+            sleepMillis(2 * timeout.toMillis());
+            assertThat(m.sessionsExpired()).as("after datagram %d", i).isZero();
         }
         assertThat(m.sessionsCreated()).isEqualTo(1);
-        assertThat(m.sessionsExpired()).isZero();
+
+        clock.advance(timeout);
         await().atMost(Duration.ofSeconds(5)).until(() -> m.sessionsExpired() == 1);
         assertThat(m.sessionsActive()).isZero();
     }
@@ -467,8 +475,7 @@ class UdpForwardingTest {
     }
 
     private static ServiceSnapshot snapshot(long version, ServiceSpec spec, List<Backend> eligible) {
-        List<Endpoint> endpoints = eligible.stream().map(Backend::endpoint).toList();
-        return new ServiceSnapshot(version, spec, endpoints, eligible, Pickers.create(spec, eligible, null));
+        return ServiceSnapshot.ofEligible(version, spec, eligible, Pickers.create(spec, eligible, null));
     }
 
     private static ServiceHandle handle(ServiceSpec spec, List<Backend> backends) {
@@ -484,7 +491,11 @@ class UdpForwardingTest {
     }
 
     private UdpServiceListener bind(ServiceHandle handle) {
-        UdpServiceListener listener = (UdpServiceListener) new UdpListenerFactory(loops).bind(handle);
+        return bind(handle, NanoClock.COARSE);
+    }
+
+    private UdpServiceListener bind(ServiceHandle handle, NanoClock clock) {
+        UdpServiceListener listener = (UdpServiceListener) new UdpListenerFactory(loops, clock).bind(handle);
         resources.add(listener);
         return listener;
     }

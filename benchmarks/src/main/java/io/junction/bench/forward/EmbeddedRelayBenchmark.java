@@ -1,4 +1,6 @@
-package io.junction.core.forward.tcp;
+package io.junction.bench.forward;
+
+import io.junction.core.forward.tcp.EmbeddedRelay;
 
 import io.junction.core.lb.Backend;
 import io.junction.core.lb.Pickers;
@@ -12,7 +14,6 @@ import io.junction.core.state.ServiceHandle;
 import io.junction.core.state.ServiceSnapshot;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.embedded.EmbeddedChannel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,13 +31,12 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The relay step alone, without sockets: one read on the client channel handed to {@link TcpConnection} and written
- * to the backend channel, over a pair of {@link EmbeddedChannel}s. Measures the proxy's own per-read work (counters,
- * write, back-pressure check, flush) and, with {@code -prof gc}, its allocation per read. Lives in the relay's package
- * because {@link TcpConnection} is package-private.
+ * The relay step alone, without sockets: one read on the client channel handed to the connection and written to the
+ * backend channel, over a pair of embedded channels ({@link EmbeddedRelay}, from proxy-core's test jar). Measures
+ * the proxy's own per-read work (counters, write, back-pressure check, flush) and, with {@code -prof gc}, its
+ * allocation per read.
  *
  * <p>Run: {@code bin/junction-bench jmh EmbeddedRelayBenchmark -prof gc}.
  */
@@ -50,9 +50,7 @@ public class EmbeddedRelayBenchmark {
     @Param({"64", "16384"})
     public int size;
 
-    private EmbeddedChannel client;
-    private EmbeddedChannel backendChannel;
-    private TcpConnection connection;
+    private EmbeddedRelay relay;
     private ByteBuf payload;
 
     @Setup(Level.Trial)
@@ -61,29 +59,24 @@ public class EmbeddedRelayBenchmark {
         ServiceSpec spec = ServiceSpec.of(ServiceKey.of("bench", Protocol.TCP), new InetSocketAddress("127.0.0.1", 0),
                 LbPolicy.ROUND_ROBIN);
         List<Backend> backends = List.of(new Backend(Endpoint.of(to)));
-        ServiceHandle handle = new ServiceHandle(new ServiceSnapshot(1, spec, List.of(Endpoint.of(to)), backends,
+        ServiceHandle handle = new ServiceHandle(ServiceSnapshot.ofEligible(1, spec, backends,
                 Pickers.create(spec, backends, null)));
-        client = new EmbeddedChannel();
-        backendChannel = new EmbeddedChannel();
-        connection = new TcpConnection(client, handle, TcpSettings.DEFAULTS, new AtomicInteger(1));
-        connection.backendConnected(backendChannel, backends.get(0));
+        relay = EmbeddedRelay.connected(handle, backends.get(0), TcpSettings.DEFAULTS);
         payload = PooledByteBufAllocator.DEFAULT.directBuffer(size).writeZero(size);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         payload.release();
-        client.finishAndReleaseAll();
-        backendChannel.finishAndReleaseAll();
+        relay.close();
     }
 
     /** One client read relayed to the backend, then taken off the backend channel as the socket write would. */
     @Benchmark
     public int relayOneRead() {
         payload.retain().readerIndex(0);
-        connection.onClientRead(payload);
-        connection.onClientReadComplete();
-        ByteBuf written = backendChannel.readOutbound();
+        relay.clientRead(payload);
+        ByteBuf written = relay.writtenToBackend();
         int n = written.readableBytes();
         written.release();
         return n;

@@ -1,4 +1,4 @@
-package io.junction.core.forward;
+package io.junction.core.state;
 
 import java.net.InetSocketAddress;
 

@@ -1,10 +1,8 @@
-package io.junction.core.forward;
-
-import io.junction.core.state.ServiceHandle;
+package io.junction.core.state;
 
 /**
- * Binds a listener for one service. Called by the control thread; binding may block it briefly (never an event loop).
- * One implementation per protocol.
+ * Binds a listener for one service (the contract between the control plane and the forwarding layer, which
+ * implements it per protocol). Called by the control thread; binding may block it briefly (never an event loop).
  */
 public interface ListenerFactory {
 

@@ -1,0 +1,157 @@
+package io.junction.core.state;
+
+import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.lb.Backend;
+import io.junction.core.model.ServiceKey;
+import io.junction.core.model.ServicePolicy;
+import io.junction.core.model.ServiceSpec;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.pcollections.PMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Sync and publish: the control thread's table of served services. Each sync hands it the merged definitions of the
+ * services that changed; it resolves each one's spec from the node's policy, rebuilds exactly those services'
+ * snapshots (reusing their {@link Backend}s) and publishes one new {@link ProxySnapshot}. A service some source knows
+ * but that has no listen address on this node is not served: it gets no runtime, no listener and no meters, only a
+ * line in {@link ProxySnapshot#unserved()}.
+ *
+ * <p>Control-thread only, except {@link #snapshot()}, which any thread may read.
+ */
+final class SnapshotPublisher {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotPublisher.class);
+    static final String NO_LISTEN_ADDRESS = "no listen address on this node (give it one with a services[] entry)";
+
+    /** A service or backends leaving the data path, with the handle their drain timeout is read from. */
+    record Retired(ServiceHandle handle, List<Backend> backends) {
+    }
+
+    /**
+     * What one sync changed.
+     *
+     * @param changed services added or rebuilt (their listeners may need binding)
+     * @param removed services no longer served, with all their backends (close their listeners, drain)
+     * @param drained backends that left a service that stays (drain)
+     */
+    record Outcome(List<ServiceHandle> changed, List<Retired> removed, List<Retired> drained) {
+    }
+
+    private final MeterRegistry registry;
+    private final Map<ServiceKey, ServiceRuntime> services = new HashMap<>();
+    private final Map<ServiceKey, List<Meter>> meters = new HashMap<>();
+    private NodePolicy policy = NodePolicy.NONE;
+    private ListenResolver listenResolver = ListenResolver.CONFIGURED;
+    private HealthVerdicts health = HealthVerdicts.NONE;
+    private volatile ProxySnapshot snapshot = ProxySnapshot.EMPTY;
+
+    SnapshotPublisher(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    ProxySnapshot snapshot() {
+        return snapshot;
+    }
+
+    void listenResolver(ListenResolver value) {
+        this.listenResolver = Objects.requireNonNull(value, "listenResolver");
+    }
+
+    void health(HealthVerdicts value) {
+        this.health = Objects.requireNonNull(value, "health");
+    }
+
+    /**
+     * Takes a new node policy; returns the services whose policy it changes (null: possibly all of them, the defaults
+     * changed), to be rebuilt by the next sync.
+     */
+    Set<ServiceKey> policy(NodePolicy next) {
+        NodePolicy previous = policy;
+        policy = Objects.requireNonNull(next, "policy");
+        if (!previous.defaults().equals(next.defaults())) {
+            return null;
+        }
+        Set<ServiceKey> changed = new HashSet<>();
+        for (Map.Entry<ServiceKey, ServicePolicy> e : next.services().entrySet()) {
+            if (!e.getValue().equals(previous.services().get(e.getKey()))) {
+                changed.add(e.getKey());
+            }
+        }
+        for (ServiceKey key : previous.services().keySet()) {
+            if (!next.services().containsKey(key)) {
+                changed.add(key);
+            }
+        }
+        return changed;
+    }
+
+    /** Applies the merged definitions of changed services (null: no source defines it any more) and publishes. */
+    Outcome apply(Map<ServiceKey, ServiceDefinition> changes, long version) {
+        List<ServiceHandle> changed = new ArrayList<>();
+        List<Retired> removed = new ArrayList<>();
+        List<Retired> drained = new ArrayList<>();
+        ProxySnapshot before = snapshot;
+        PMap<ServiceKey, ServiceSnapshot> all = before.services();
+        PMap<ServiceKey, ServiceHandle> handles = before.handles();
+        PMap<ServiceKey, String> unserved = before.unserved();
+        for (Map.Entry<ServiceKey, ServiceDefinition> change : changes.entrySet()) {
+            ServiceKey key = change.getKey();
+            ServiceDefinition definition = change.getValue();
+            ServiceSpec spec = definition == null ? null : resolve(definition);
+            unserved = definition != null && spec == null ? unserved.plus(key, NO_LISTEN_ADDRESS) : unserved.minus(key);
+            ServiceRuntime runtime = services.get(key);
+            if (spec == null) {
+                if (runtime != null) {
+                    removed.add(new Retired(runtime.handle(), retire(key, runtime)));
+                    all = all.minus(key);
+                    handles = handles.minus(key);
+                }
+                continue;
+            }
+            if (runtime == null) {
+                runtime = ServiceRuntime.create(spec, definition.endpoints(), health, version);
+                services.put(key, runtime);
+                meters.put(key, runtime.handle().metrics().bindTo(registry));
+                log.info("service={} state=added listen={} endpoints={}", key, spec.listen(),
+                        definition.endpoints().size());
+            } else {
+                List<Backend> gone = runtime.apply(spec, definition.endpoints(), health, version);
+                if (!gone.isEmpty()) {
+                    drained.add(new Retired(runtime.handle(), gone));
+                }
+            }
+            changed.add(runtime.handle());
+            all = all.plus(key, runtime.current());
+            handles = handles.plus(key, runtime.handle());
+        }
+        snapshot = new ProxySnapshot(version, all, handles, unserved);
+        return new Outcome(changed, removed, drained);
+    }
+
+    /** The spec of a defined service, or null when this node does not serve it. */
+    private ServiceSpec resolve(ServiceDefinition definition) {
+        ServicePolicy p = policy.resolve(definition.key(), definition.hints());
+        InetSocketAddress listen = listenResolver.listenAddress(definition, p);
+        return listen == null ? null : ServiceSpec.of(definition.key(), listen, p);
+    }
+
+    private List<Backend> retire(ServiceKey key, ServiceRuntime runtime) {
+        services.remove(key);
+        List<Meter> m = meters.remove(key);
+        if (m != null) {
+            m.forEach(registry::remove);
+        }
+        log.info("service={} state=removed", key);
+        return runtime.removeAll();
+    }
+}
