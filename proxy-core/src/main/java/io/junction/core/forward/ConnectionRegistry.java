@@ -76,6 +76,29 @@ public final class ConnectionRegistry implements ConnectionDrain {
         });
     }
 
+    /** {@link LiveConnection#describe()} of every live connection to {@code backend}, taken on its loop. */
+    public CompletableFuture<List<String>> describe(Backend backend) {
+        List<CompletableFuture<List<String>>> perLoop = new ArrayList<>();
+        for (EventExecutor loop : loops) {
+            CompletableFuture<List<String>> found = new CompletableFuture<>();
+            try {
+                loop.execute(() -> {
+                    List<String> lines = new ArrayList<>();
+                    LoopConnections.current().select(c -> c.backend() == backend).forEach(c -> lines.add(c.describe()));
+                    found.complete(lines);
+                });
+            } catch (RejectedExecutionException e) {
+                found.complete(List.of());
+            }
+            perLoop.add(found);
+        }
+        return CompletableFuture.allOf(perLoop.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+            List<String> all = new ArrayList<>();
+            perLoop.forEach(f -> all.addAll(f.join()));
+            return all;
+        });
+    }
+
     private static CompletableFuture<Integer> run(EventExecutor loop, Supplier<Integer> task) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         try {

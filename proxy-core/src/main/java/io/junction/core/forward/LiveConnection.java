@@ -26,6 +26,12 @@ public abstract class LiveConnection {
     /** The channel facing the backend, or null while connecting (diagnostics; thread-safe to read). */
     public abstract Channel backendChannel();
 
+    /**
+     * The connection's state in one line, for diagnosing a transfer that stopped: each leg's activity, writability,
+     * auto-read and queued bytes, and each direction's counters and half-close flags. Call on the owning loop.
+     */
+    public abstract String describe();
+
     /** Flushes what each side has queued, then closes both; counts {@code reason} when not null. */
     protected abstract void closeGracefully(FailureReason reason);
 

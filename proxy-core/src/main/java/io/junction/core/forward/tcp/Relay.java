@@ -244,6 +244,11 @@ final class Relay {
         }
     }
 
+    /** This direction's counters and flags, for {@link TcpConnection#describe()}. */
+    String describe() {
+        return this + " bytes=" + bytes + " eof=" + eof + " finSent=" + finSent + " spliced=" + (splice != null);
+    }
+
     @Override
     public String toString() {
         return toBackend ? "client->backend" : "backend->client";

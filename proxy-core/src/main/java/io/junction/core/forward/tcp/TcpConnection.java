@@ -14,6 +14,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.DuplexChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +94,22 @@ final class TcpConnection extends LiveConnection {
 
     ServiceHandle handle() {
         return handle;
+    }
+
+    @Override
+    public String describe() {
+        return "service=" + handle.key() + " closing=" + closing + " finished=" + finished + " client=["
+                + leg(client) + "] backend=[" + (backendChannel == null ? "connecting" : leg(backendChannel)) + "] "
+                + (up == null ? "early=" + early.heldMemory() : up.describe() + "; " + down.describe());
+    }
+
+    private static String leg(Channel ch) {
+        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
+        String queuedBytes = queued == null ? "closed" : String.valueOf(queued.totalPendingWriteBytes());
+        return ch + " active=" + ch.isActive() + " writable=" + ch.isWritable() + " autoRead="
+                + ch.config().isAutoRead() + " queuedBytes=" + queuedBytes
+                + " inputShutdown=" + (ch instanceof DuplexChannel d && d.isInputShutdown())
+                + " outputShutdown=" + (ch instanceof DuplexChannel d2 && d2.isOutputShutdown());
     }
 
     TcpSettings tcp() {

@@ -52,6 +52,15 @@ final class TcpProxyFixture implements AutoCloseable {
         return connectionsTo(backend).get(0);
     }
 
+    /** {@link LiveConnection#describe()} of each live connection to {@code backend}, for stall reports. */
+    List<String> describe(Backend backend) {
+        try {
+            return loops.connections().describe(backend).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return List.of("cannot describe: " + e);
+        }
+    }
+
     /** Drains {@code backend}'s connections the way the controller does when it is removed. */
     void drain(Backend backend, FailureReason reason) {
         loops.connections().closeGracefully(Set.of(backend), reason);

@@ -62,21 +62,18 @@ final class TcpScenarios {
         })) {
             ServiceHandle handle = TestHandles.tcp(tcp, List.of(backend.address()));
             ServiceListener listener = proxy.bind(handle);
+            Backend only = TestHandles.backend(handle, backend.address());
             long start = System.nanoTime();
-            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
-                CompletableFuture<Hashed> clientSent = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        Hashed h = TcpStreams.writeRandom(client.getOutputStream(), size, 1);
-                        client.shutdownOutput();
-                        return h;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
+            try (Socket client = TcpTestClient.connect(listener.localAddress());
+                 StallWatchdog watchdog = new StallWatchdog(handle, () -> proxy.describe(only), 5_000)) {
+                try {
+                    transferBothWays(client, threads, size, backendSent, backendReceived);
+                } catch (Exception | AssertionError e) {
+                    if (watchdog.report() != null) {
+                        throw new AssertionError(watchdog.report(), e);
                     }
-                }, threads);
-                Hashed clientReceived = TcpStreams.readAll(client.getInputStream());
-                assertThat(clientReceived.bytes()).as("bytes the client received before EOF").isEqualTo(size);
-                assertThat(clientReceived).isEqualTo(backendSent.get(60, TimeUnit.SECONDS));
-                assertThat(backendReceived.get(60, TimeUnit.SECONDS)).isEqualTo(clientSent.get(60, TimeUnit.SECONDS));
+                    throw e;
+                }
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertThat(backend.errors()).isEmpty();
@@ -85,6 +82,25 @@ final class TcpScenarios {
             assertThat(b.activeConnections()).isZero();
             return new Outcome(handle, b, millis);
         }
+    }
+
+    /** The client streams {@code size} bytes and half-closes while it reads the backend's {@code size} bytes. */
+    private static void transferBothWays(Socket client, ExecutorService threads, long size,
+                                         CompletableFuture<Hashed> backendSent,
+                                         CompletableFuture<Hashed> backendReceived) throws Exception {
+        CompletableFuture<Hashed> clientSent = CompletableFuture.supplyAsync(() -> {
+            try {
+                Hashed h = TcpStreams.writeRandom(client.getOutputStream(), size, 1);
+                client.shutdownOutput();
+                return h;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, threads);
+        Hashed clientReceived = TcpStreams.readAll(client.getInputStream());
+        assertThat(clientReceived.bytes()).as("bytes the client received before EOF").isEqualTo(size);
+        assertThat(clientReceived).isEqualTo(backendSent.get(60, TimeUnit.SECONDS));
+        assertThat(backendReceived.get(60, TimeUnit.SECONDS)).isEqualTo(clientSent.get(60, TimeUnit.SECONDS));
     }
 
     /** The client sends 2 MiB and half-closes; only then does the backend send its 6 MiB reply through. */
