@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A good new file leads to {@code onReplace}, but only when the services differ from those last sent. A bad or
  * missing file leads to {@code onError} and a WARN with every error; the last good state stays in force and nothing
  * else is sent. While the file is bad, polls retry it (a host name may resolve later), reporting an error again only
- * when the message changes. {@link #reloadNow} (SIGHUP) re-reads and re-resolves unconditionally.
+ * when the content changes. {@link #reloadNow} (SIGHUP) re-reads and re-resolves unconditionally.
  *
  * <p>Thread-safe: loads are serialized by one lock and the listener is called under it, so it sees events in order.
  */
@@ -262,7 +262,10 @@ public final class FileSource implements DiscoverySource {
     }
 
     private boolean reject(Trigger trigger, byte[] digest, String message, Exception cause) {
-        boolean repeat = !lastAttemptOk && Arrays.equals(digest, lastDigest) && message.equals(lastError);
+        // Once per file content: a retry of the same bytes may fail with other words (the resolver's, say). Without
+        // content (missing, unreadable), the message is all there is to compare.
+        boolean repeat = !lastAttemptOk && Arrays.equals(digest, lastDigest)
+                && (digest != MISSING || message.equals(lastError));
         lastDigest = digest;
         lastAttemptOk = false;
         lastError = message;
