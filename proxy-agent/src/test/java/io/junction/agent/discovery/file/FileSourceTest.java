@@ -17,11 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +34,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -232,6 +237,62 @@ class FileSourceTest {
         Files.delete(v1);
 
         assertThat(ports(recorder.next())).containsExactly(18086);
+    }
+
+    @Test
+    void busyNeighbourFileCostsNoReadsAndNoWakeups() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        // An old file, as a config usually is: its stat can be trusted (a fresh one is re-read, see below).
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Recorder recorder = new Recorder();
+        FileSource source = new FileSource(file, new ConfigLoader(), Duration.ofMillis(100), Duration.ofMillis(10));
+        sources.add(source);
+        source.start(recorder);
+        recorder.next();
+        long reads = source.readCount();
+        long wakeups = source.watcherWakeups();
+
+        // About 10,000 lines/s into a log next to the config for a second, several polls long.
+        int lines = 0;
+        try (FileChannel log = FileChannel.open(dir.resolve("app.log"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (System.nanoTime() - end < 0 && lines < 20_000) {
+                log.write(ByteBuffer.wrap(("request " + lines + " served\n").getBytes(StandardCharsets.UTF_8)));
+                if (++lines % 10 == 0) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+        }
+
+        assertThat(lines).isGreaterThan(1_000);
+        assertThat(source.readCount() - reads).as("config file reads").isZero();
+        // Creating app.log is one event; the writes must not wake the watcher at all.
+        assertThat(source.watcherWakeups() - wakeups).as("watcher wake-ups").isLessThanOrEqualTo(2);
+        recorder.assertQuiet();
+
+        Files.writeString(file, config(18090));
+        assertThat(ports(recorder.next())).containsExactly(18090);
+    }
+
+    @Test
+    void sameSizeRewriteWithinOneTimestampTickIsDelivered() throws Exception {
+        // A coarse file system clock can give two writes the same mtime; with the same size and inode, only the
+        // content tells them apart, so a stat taken that close to the write is not trusted.
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        FileTime tick = Files.getLastModifiedTime(file);
+        Recorder recorder = new Recorder();
+        FileSource source = new FileSource(file, new ConfigLoader(), Duration.ofMillis(100), Duration.ofMillis(10));
+        sources.add(source);
+        source.start(recorder);
+        recorder.next();
+
+        Files.writeString(file, config(18082));
+        Files.setLastModifiedTime(file, tick);
+
+        assertThat(ports(recorder.next())).containsExactly(18082);
     }
 
     @Test
