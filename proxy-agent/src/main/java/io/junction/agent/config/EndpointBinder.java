@@ -154,7 +154,12 @@ final class EndpointBinder {
             }
             resolved.put(host, ip);
             return ip;
-        } catch (UnknownHostException | RuntimeException e) {
+        } catch (UnknownHostException e) {
+            // Not e's message: the JDK words a fresh failure ("host: Name or service not known") and one from its
+            // negative cache ("host") differently, and a retry of the same file must read the same.
+            problems.add(node, path, "cannot resolve host '" + host + "' (unknown host)");
+            return null;
+        } catch (RuntimeException e) {
             problems.add(node, path, "cannot resolve host '" + host + "' (" + e + ")");
             return null;
         }

@@ -62,7 +62,7 @@ final class YamlTreeReader {
             }
             return root;
         } catch (JacksonException e) {
-            throw syntaxError(e, problems);
+            throw syntaxError(e, text, problems);
         } catch (ConfigException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -79,7 +79,7 @@ final class YamlTreeReader {
             case START_ARRAY -> readList(parser, problems, depth, line, path);
             case VALUE_STRING -> YamlNode.scalar(YamlNode.Kind.STRING, line, parser.getString());
             case VALUE_NUMBER_INT -> YamlNode.scalar(YamlNode.Kind.INT, line, parser.getBigIntegerValue().toString());
-            case VALUE_NUMBER_FLOAT -> YamlNode.scalar(YamlNode.Kind.FLOAT, line, parser.getText());
+            case VALUE_NUMBER_FLOAT -> YamlNode.scalar(YamlNode.Kind.FLOAT, line, parser.getString());
             case VALUE_TRUE -> YamlNode.scalar(YamlNode.Kind.BOOL, line, "true");
             case VALUE_FALSE -> YamlNode.scalar(YamlNode.Kind.BOOL, line, "false");
             case VALUE_NULL -> YamlNode.scalar(YamlNode.Kind.NULL, line, "");
@@ -142,19 +142,35 @@ final class YamlTreeReader {
         return Math.max(parser.currentTokenLocation().getLineNr(), 0);
     }
 
-    private static ConfigException syntaxError(JacksonException e, Problems problems) {
+    private static ConfigException syntaxError(JacksonException e, String text, Problems problems) {
         Throwable cause = e.getCause();
         if (cause instanceof MarkedYamlEngineException marked) {
             Mark mark = marked.getProblemMark().or(marked::getContextMark).orElse(null);
             String context = marked.getContext() == null ? "" : marked.getContext() + ": ";
-            String where = mark == null ? "" : " (column " + (mark.getColumn() + 1) + ")";
-            int line = mark == null ? 0 : mark.getLine() + 1;
-            throw problems.fatal(line, "", "YAML syntax error: " + context + marked.getProblem() + where, e);
+            if (mark == null) {
+                throw problems.fatal(0, "", "YAML syntax error: " + context + marked.getProblem(), e);
+            }
+            TextPosition at = within(text, mark.getLine() + 1, mark.getColumn() + 1);
+            throw problems.fatal(at.line(), "", "YAML syntax error: " + context + marked.getProblem()
+                    + " (column " + at.column() + ")", e);
         }
         int line = e.getLocation() == null ? 0 : Math.max(e.getLocation().getLineNr(), 0);
         int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
+        if (line > 0) {
+            TextPosition at = within(text, line, Math.max(column, 1));
+            line = at.line();
+            column = column > 0 ? at.column() : 0;
+        }
         String where = column > 0 ? " (column " + column + ")" : "";
         return problems.fatal(line, "", "YAML syntax error: " + firstLine(e.getOriginalMessage()) + where, e);
+    }
+
+    /**
+     * The engine marks an error found at the end of the stream after the final line break, one line past the end of
+     * the file (or on trailing blank lines); point at the end of the last content instead.
+     */
+    private static TextPosition within(String text, int line, int column) {
+        return TextPosition.clampToContent(text, new TextPosition(line, column));
     }
 
     private static String firstLine(String message) {

@@ -57,6 +57,14 @@ class ConfigBadFilesTest {
     static List<Case> cases() {
         List<Case> c = new ArrayList<>();
         c.add(text("yaml syntax error", "services:\n  - name: a\n   listen: [\n", "bad.yaml:", "YAML syntax error"));
+        // At the end of the stream the YAML engine marks the line after the last line break: past the end of the file.
+        c.add(text("unclosed list on the last line", "services:\n  - [unclosed\n",
+                "bad.yaml:2: YAML syntax error", "(column 14)"));
+        c.add(text("unclosed list on the last line, no final newline", "services:\n  - [unclosed",
+                "bad.yaml:2: YAML syntax error", "(column 14)"));
+        c.add(text("unclosed list, then blank CRLF lines", "services:\r\n  - [unclosed\r\n  \r\n\r\n",
+                "bad.yaml:2: YAML syntax error", "(column 14)"));
+        c.add(text("unclosed quote on the last line", "services:\n  - \"unclosed\n", "bad.yaml:2: YAML syntax error"));
         c.add(text("bad indentation", "services:\n  - name: a\n listen: x\n", "bad.yaml:3:", "YAML syntax error"));
         c.add(text("wrong type int", service("maxConnections: lots"),
                 "bad.yaml:5: services[0].maxConnections: expected an integer, got \"lots\""));

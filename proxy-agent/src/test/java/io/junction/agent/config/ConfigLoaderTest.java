@@ -251,6 +251,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void unresolvableHostIsWordedTheSameWhateverTheResolverSays() {
+        // The JDK says "host: Name or service not known" on a fresh lookup and just "host" from its negative cache.
+        String[] wording = {"nowhere.invalid: Name or service not known", "nowhere.invalid",
+            "nowhere.invalid: Temporary failure in name resolution"};
+        String yaml = "services:\n  - {name: a, listen: '127.0.0.1:1000', endpoints: [nowhere.invalid:80]}\n";
+        List<String> messages = new java.util.ArrayList<>();
+        for (String text : wording) {
+            ConfigLoader dns = new ConfigLoader(host -> {
+                throw new UnknownHostException(text);
+            });
+            assertThatThrownBy(() -> dns.parse(yaml, "dns.yaml")).isInstanceOfSatisfying(ConfigException.class,
+                    e -> messages.add(e.getMessage()));
+        }
+
+        assertThat(messages).containsOnly(
+                "dns.yaml:2: services[0].endpoints[0]: cannot resolve host 'nowhere.invalid' (unknown host)");
+    }
+
+    @Test
     void loadNamesTheFileAndAllErrorsInOneMessage(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("junction.yaml");
         Files.writeString(file, """

@@ -27,15 +27,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Serves the services of one YAML config file and follows its changes. {@link #start} loads the file once on the
  * caller's thread (so the first {@code onReplace}, or {@code onError}, has happened when it returns), then one daemon
- * thread watches the file's directory. Any event in that directory counts, because editors replace files by rename
- * and Kubernetes ConfigMap volumes swap a {@code ..data} symlink without touching the file's own name. Bursts are
- * debounced; a poll every {@link #DEFAULT_POLL_INTERVAL} catches what the watch misses (network file systems,
- * overflow, a re-created directory). The file is re-parsed only when its SHA-256 changes.
+ * thread follows it with a {@link DirectoryWatcher}: renames onto the file's name (editors), Kubernetes ConfigMap
+ * {@code ..data} symlink swaps, and a frequent stat for in-place writes; other files in the directory cost nothing.
+ * Bursts are debounced; a poll every {@link #DEFAULT_POLL_INTERVAL} catches what the watch misses (network file
+ * systems, overflow, a re-created directory). The content is read only when a stat says the file may have changed
+ * ({@link StampedFileReader}), and re-parsed only when its SHA-256 changes.
  *
  * <p>A good new file leads to {@code onReplace}, but only when the services differ from those last sent. A bad or
  * missing file leads to {@code onError} and a WARN with every error; the last good state stays in force and nothing
  * else is sent. While the file is bad, polls retry it (a host name may resolve later), reporting an error again only
- * when the message changes. {@link #reloadNow} (SIGHUP) re-reads and re-resolves unconditionally.
+ * when the content changes. {@link #reloadNow} (SIGHUP) re-reads and re-resolves unconditionally.
  *
  * <p>Thread-safe: loads are serialized by one lock and the listener is called under it, so it sees events in order.
  */
@@ -60,6 +61,7 @@ public final class FileSource implements DiscoverySource {
     private final Object lock = new Object();
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final StampedFileReader reader;
 
     // Guarded by lock.
     private DiscoveryListener listener;
@@ -97,6 +99,7 @@ public final class FileSource implements DiscoverySource {
         this.watcher = new DirectoryWatcher(file.toAbsolutePath().getParent(),
                 String.valueOf(file.getFileName()), "file:" + file, useWatchService);
         this.name = "file:" + file;
+        this.reader = new StampedFileReader(file);
     }
 
     @Override
@@ -156,6 +159,16 @@ public final class FileSource implements DiscoverySource {
     /** Loads rejected so far: invalid content, a missing or unreadable file. */
     public long failureCount() {
         return failures.get();
+    }
+
+    /** Times the file's content was read; for tests. */
+    long readCount() {
+        return reader.reads();
+    }
+
+    /** Times the directory watch woke the watcher thread; for tests. */
+    long watcherWakeups() {
+        return watcher.wakeups();
     }
 
     /** The watcher thread; for tests. */
@@ -239,7 +252,11 @@ public final class FileSource implements DiscoverySource {
         byte[] content;
         byte[] digest;
         try {
-            content = ConfigLoader.readCapped(file);
+            // POLL retries a rejected file even when unchanged: a host name may resolve now.
+            content = reader.readIfChanged(trigger == Trigger.FORCED || (trigger == Trigger.POLL && !lastAttemptOk));
+            if (content == null) {
+                return lastAttemptOk;
+            }
             digest = sha256(content);
         } catch (NoSuchFileException e) {
             return reject(trigger, MISSING, file + ": file not found", e);
@@ -273,7 +290,10 @@ public final class FileSource implements DiscoverySource {
     }
 
     private boolean reject(Trigger trigger, byte[] digest, String message, Exception cause) {
-        boolean repeat = !lastAttemptOk && Arrays.equals(digest, lastDigest) && message.equals(lastError);
+        // Once per file content: a retry of the same bytes may fail with other words (the resolver's, say). Without
+        // content (missing, unreadable), the message is all there is to compare.
+        boolean repeat = !lastAttemptOk && Arrays.equals(digest, lastDigest)
+                && (digest != MISSING || message.equals(lastError));
         lastDigest = digest;
         lastAttemptOk = false;
         lastError = message;

@@ -1,7 +1,12 @@
 package io.junction.agent.discovery.file;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.junction.agent.config.ConfigException;
 import io.junction.agent.config.ConfigLoader;
+import io.junction.agent.config.HostResolver;
 import io.junction.core.discovery.DiscoveryListener;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.Endpoint;
@@ -9,12 +14,18 @@ import io.junction.core.model.ServiceKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +33,8 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,10 +50,12 @@ class FileSourceTest {
     Path dir;
 
     private final List<FileSource> sources = new ArrayList<>();
+    private final List<Runnable> cleanups = new ArrayList<>();
 
     @AfterEach
     void closeSources() {
         sources.forEach(FileSource::close);
+        cleanups.forEach(Runnable::run);
     }
 
     /** What the source told the listener, in order. */
@@ -225,6 +240,62 @@ class FileSourceTest {
     }
 
     @Test
+    void busyNeighbourFileCostsNoReadsAndNoWakeups() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        // An old file, as a config usually is: its stat can be trusted (a fresh one is re-read, see below).
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Recorder recorder = new Recorder();
+        FileSource source = new FileSource(file, new ConfigLoader(), Duration.ofMillis(100), Duration.ofMillis(10));
+        sources.add(source);
+        source.start(recorder);
+        recorder.next();
+        long reads = source.readCount();
+        long wakeups = source.watcherWakeups();
+
+        // About 10,000 lines/s into a log next to the config for a second, several polls long.
+        int lines = 0;
+        try (FileChannel log = FileChannel.open(dir.resolve("app.log"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (System.nanoTime() - end < 0 && lines < 20_000) {
+                log.write(ByteBuffer.wrap(("request " + lines + " served\n").getBytes(StandardCharsets.UTF_8)));
+                if (++lines % 10 == 0) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+        }
+
+        assertThat(lines).isGreaterThan(1_000);
+        assertThat(source.readCount() - reads).as("config file reads").isZero();
+        // Creating app.log is one event; the writes must not wake the watcher at all.
+        assertThat(source.watcherWakeups() - wakeups).as("watcher wake-ups").isLessThanOrEqualTo(2);
+        recorder.assertQuiet();
+
+        Files.writeString(file, config(18090));
+        assertThat(ports(recorder.next())).containsExactly(18090);
+    }
+
+    @Test
+    void sameSizeRewriteWithinOneTimestampTickIsDelivered() throws Exception {
+        // A coarse file system clock can give two writes the same mtime; with the same size and inode, only the
+        // content tells them apart, so a stat taken that close to the write is not trusted.
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081));
+        FileTime tick = Files.getLastModifiedTime(file);
+        Recorder recorder = new Recorder();
+        FileSource source = new FileSource(file, new ConfigLoader(), Duration.ofMillis(100), Duration.ofMillis(10));
+        sources.add(source);
+        source.start(recorder);
+        recorder.next();
+
+        Files.writeString(file, config(18082));
+        Files.setLastModifiedTime(file, tick);
+
+        assertThat(ports(recorder.next())).containsExactly(18082);
+    }
+
+    @Test
     void pollAloneFindsChangesTheWatchMissed() throws Exception {
         Path file = dir.resolve("junction.yaml");
         Files.writeString(file, config(18081));
@@ -237,6 +308,62 @@ class FileSourceTest {
 
         Files.writeString(file, config(18087));
         assertThat(ports(recorder.next())).containsExactly(18087);
+    }
+
+    @Test
+    void unresolvableHostIsReportedOncePerFileContent() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, config(18081).replace("127.0.0.1:18081", "no-such-host.invalid:80"));
+        AtomicInteger lookups = new AtomicInteger();
+        // The JDK words a fresh lookup failure and one from its negative cache differently; alternate the same way.
+        HostResolver dns = host -> {
+            boolean fresh = lookups.incrementAndGet() % 2 == 1;
+            throw new UnknownHostException(fresh ? host + ": Name or service not known" : host);
+        };
+        ListAppender<ILoggingEvent> log = captureWarnings();
+        Recorder recorder = new Recorder();
+        FileSource source = new FileSource(file, new ConfigLoader(dns), Duration.ofMillis(50), Duration.ofMillis(10));
+        sources.add(source);
+        source.start(recorder);
+
+        Event error = recorder.next();
+        assertThat(error.kind()).isEqualTo("error");
+        assertThat(error.message()).contains(file + ":5: services[0].endpoints[0]: cannot resolve host "
+                + "'no-such-host.invalid'");
+        // Polls keep retrying the lookup (the name may resolve later), but the unchanged file is not reported again.
+        int seen = lookups.get();
+        await().atMost(Duration.ofMillis(DELIVERY_MS)).until(() -> lookups.get() >= seen + 6);
+        assertThat(source.failureCount()).isEqualTo(1);
+        assertThat(recorder.events).isEmpty();
+        assertThat(rejections(log)).isEqualTo(1);
+
+        replaceAtomically(file, config(18081).replace("127.0.0.1:18081", "other-host.invalid:80"));
+        assertThat(recorder.next().message()).contains("cannot resolve host 'other-host.invalid'");
+        int seenAfterEdit = lookups.get();
+        await().atMost(Duration.ofMillis(DELIVERY_MS)).until(() -> lookups.get() >= seenAfterEdit + 4);
+        assertThat(source.failureCount()).isEqualTo(2);
+        assertThat(recorder.events).isEmpty();
+        assertThat(rejections(log)).isEqualTo(2);
+
+        replaceAtomically(file, config(18082));
+        assertThat(ports(recorder.next())).containsExactly(18082);
+    }
+
+    /** WARN lines of FileSource from here on, until the test ends. */
+    private ListAppender<ILoggingEvent> captureWarnings() {
+        Logger logger = (Logger) LoggerFactory.getLogger(FileSource.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        cleanups.add(() -> logger.detachAppender(appender));
+        return appender;
+    }
+
+    private static long rejections(ListAppender<ILoggingEvent> log) {
+        synchronized (log.list) {
+            return log.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                    .filter(e -> e.getFormattedMessage().startsWith("config rejected")).count();
+        }
     }
 
     @Test
