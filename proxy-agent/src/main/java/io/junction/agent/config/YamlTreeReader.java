@@ -79,7 +79,7 @@ final class YamlTreeReader {
             case START_ARRAY -> readList(parser, problems, depth, line, path);
             case VALUE_STRING -> YamlNode.scalar(YamlNode.Kind.STRING, line, parser.getString());
             case VALUE_NUMBER_INT -> YamlNode.scalar(YamlNode.Kind.INT, line, parser.getBigIntegerValue().toString());
-            case VALUE_NUMBER_FLOAT -> YamlNode.scalar(YamlNode.Kind.FLOAT, line, parser.getText());
+            case VALUE_NUMBER_FLOAT -> YamlNode.scalar(YamlNode.Kind.FLOAT, line, parser.getString());
             case VALUE_TRUE -> YamlNode.scalar(YamlNode.Kind.BOOL, line, "true");
             case VALUE_FALSE -> YamlNode.scalar(YamlNode.Kind.BOOL, line, "false");
             case VALUE_NULL -> YamlNode.scalar(YamlNode.Kind.NULL, line, "");
