@@ -130,11 +130,14 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws InterruptedException {
-            try (DemoBackends backends = DemoBackends.start(ports)) {
+            DemoBackends backends = DemoBackends.start(ports);
+            try {
                 System.out.println("demo backends listening on 127.0.0.1:" + ports + " (Ctrl-C to stop)");
                 CountDownLatch stop = new CountDownLatch(1);
                 Signals.onTerminate(stop::countDown);
                 stop.await();
+            } finally {
+                backends.close();
             }
             return 0;
         }

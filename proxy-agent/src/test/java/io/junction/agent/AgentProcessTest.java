@@ -133,7 +133,8 @@ class AgentProcessTest {
     }
 
     private static boolean refuses(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        try {
+            new Socket("127.0.0.1", port).close();
             return false;
         } catch (ConnectException e) {
             return true;

@@ -5,6 +5,8 @@ package io.junction.bench.run;
  * user. Immutable.
  */
 public final class RunFailedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public RunFailedException(String message) {
         super(message);
     }

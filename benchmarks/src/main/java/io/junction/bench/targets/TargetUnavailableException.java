@@ -5,6 +5,8 @@ package io.junction.bench.targets;
  * Immutable.
  */
 public final class TargetUnavailableException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     private final boolean unsupported;
 
     public TargetUnavailableException(String message) {

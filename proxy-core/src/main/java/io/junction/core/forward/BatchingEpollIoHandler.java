@@ -45,21 +45,44 @@ import java.util.List;
  *   passed on).</li>
  * </ul>
  *
+ * <p><b>Switching it off.</b> With the system property {@code junction.epoll.batching=false} (read once, by
+ * {@link Transports} when it picks the transport) every interest change is passed to Netty's registration at once, the
+ * fd is left for Netty to remove from the epoll set, and repeated interest sets are passed on: epoll then behaves as
+ * Netty's own handler does, except for the workaround above, which stays because without it half-closed connections
+ * break. That is for telling apart, on some later Netty, a problem of this handler from one of Netty's.
+ *
+ * <p><b>Upstream.</b> The deleted-but-still-added registration comes from netty/netty pull request #16689 ("Epoll:
+ * Correctly delete fd from epoll if there is nothing to handle", the fix for issue #16683), which made an empty
+ * interest set an {@code EPOLL_CTL_DEL} without moving the registration back to its not-yet-added state. There is no
+ * upstream issue to link: as of Netty 4.2.18.Final no netty/netty issue or pull request reports the failing
+ * {@code EPOLL_CTL_MOD} that follows (the nearest are #16689 itself and its follow-up #16728, which corrected
+ * channels' initial interest sets). {@code NettyEpollDeletedFdSentinelTest} reproduces the bug on Netty's classes
+ * alone and fails once a Netty upgrade fixes it; docs/netty-coupling.md says what to do then.
+ *
  * <p>Event-loop confined like the handler it wraps ({@link #wakeup()} may be called from any thread, as there). Netty
  * changes a channel's interest only on the channel's loop.
  */
 final class BatchingEpollIoHandler extends ForwardingIoHandler {
     private static final Logger log = LoggerFactory.getLogger(BatchingEpollIoHandler.class);
 
-    private final InterestBatch batch = new InterestBatch();
+    private final InterestBatch batch;
 
-    private BatchingEpollIoHandler(IoHandler delegate) {
+    private BatchingEpollIoHandler(IoHandler delegate, boolean batching) {
         super(delegate);
+        this.batch = new InterestBatch(batching);
     }
 
-    /** Epoll handlers with batched interest changes. */
-    static IoHandlerFactory newFactory() {
-        return wrapping(EpollIoHandler.newFactory(), BatchingEpollIoHandler::new);
+    /**
+     * Epoll handlers with batched interest changes, or with {@code batching} false Netty's epoll handlers with only
+     * the workaround of the empty interest set (see the class comment).
+     */
+    static IoHandlerFactory newFactory(boolean batching) {
+        return wrapping(EpollIoHandler.newFactory(), delegate -> new BatchingEpollIoHandler(delegate, batching));
+    }
+
+    /** Whether this handler batches interest changes ({@code junction.epoll.batching} not {@code false}). */
+    boolean batching() {
+        return batch.batching;
     }
 
     @Override
@@ -78,6 +101,12 @@ final class BatchingEpollIoHandler extends ForwardingIoHandler {
     static final class InterestBatch {
         /** Registrations with a recorded change, in the order of their first change this turn. */
         private final List<Registration> changed = new ArrayList<>();
+        /** False: each change goes to Netty at once and nothing is recorded. */
+        final boolean batching;
+
+        InterestBatch(boolean batching) {
+            this.batching = batching;
+        }
 
         Registration track(IoRegistration delegate, IoHandle handle) {
             return new Registration(this, delegate, handle);
@@ -132,7 +161,12 @@ final class BatchingEpollIoHandler extends ForwardingIoHandler {
             }
             int value = ((EpollIoOps) ops).value();
             // Epoll always reports EPOLLERR and EPOLLHUP; EPOLLET makes them one-shot per edge.
-            pending = value == EpollIoOps.NONE.value() ? EpollIoOps.EPOLLET.value() : value;
+            int wanted = value == EpollIoOps.NONE.value() ? EpollIoOps.EPOLLET.value() : value;
+            if (!batch.batching) {
+                // As Netty's own handler: one epoll_ctl now; a failure is Netty's to handle, as it would be there.
+                return delegate.submit(wanted == value ? ops : EpollIoOps.valueOf(wanted));
+            }
+            pending = wanted;
             if (!queued) {
                 queued = true;
                 batch.add(this);
@@ -182,7 +216,7 @@ final class BatchingEpollIoHandler extends ForwardingIoHandler {
         public boolean cancel() {
             cancelled = true;
             pending = NONE;
-            if (handle instanceof EpollIoHandle epoll) {
+            if (batch.batching && handle instanceof EpollIoHandle epoll) {
                 try {
                     epoll.fd().close();
                 } catch (IOException e) {

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -40,13 +41,18 @@ import java.util.function.Consumer;
  * {@code io.netty.iouring.pollAddMultishotEnabled=false}, unless set explicitly): with it on, Netty 4.2.18 loses a
  * client's reset that arrives right behind data, and the backend leg then stays open until its own peer gives up.
  *
+ * <p>With epoll, interest changes are batched per loop turn ({@link BatchingEpollIoHandler}); the system property
+ * {@code junction.epoll.batching=false} turns that off, keeping only its workaround of a Netty bug.
+ *
  * <p>Thread-safe: the choice is made once, in the static initializer.
  */
 public final class Transports {
     private static final Logger log = LoggerFactory.getLogger(Transports.class);
     private static final String POLL_ADD_MULTISHOT = "io.netty.iouring.pollAddMultishotEnabled";
+    static final String EPOLL_BATCHING_PROPERTY = "junction.epoll.batching";
     private static final boolean EPOLL;
     private static final boolean URING;
+    private static final boolean EPOLL_BATCHING;
     private static final ChannelFactory<EpollSocketChannel> EPOLL_IPV4_SOCKETS =
             () -> new EpollSocketChannel(SocketProtocolFamily.INET);
     private static final ChannelFactory<EpollSocketChannel> EPOLL_SOCKETS = EpollSocketChannel::new;
@@ -75,6 +81,10 @@ public final class Transports {
             log.warn("transport=nio reason=\"{}\"", forceNio
                     ? "forced by -Djunction.transport=nio"
                     : "native epoll unavailable: " + Epoll.unavailabilityCause());
+        }
+        EPOLL_BATCHING = epollBatching(System.getProperties());
+        if (EPOLL && !EPOLL_BATCHING) {
+            log.info("transport=epoll batching=off reason=\"-D{}=false\"", EPOLL_BATCHING_PROPERTY);
         }
     }
 
@@ -108,9 +118,18 @@ public final class Transports {
         if (URING) {
             return IoUringIoHandler.newFactory();
         }
-        // Epoll handlers batch interest changes and carry a workaround for a Netty 4.2.18 bug; see
-        // BatchingEpollIoHandler.
-        return EPOLL ? BatchingEpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        // Epoll handlers batch interest changes (unless switched off) and carry a workaround for a Netty 4.2.18 bug;
+        // see BatchingEpollIoHandler.
+        return EPOLL ? epollIoHandlerFactory(EPOLL_BATCHING) : NioIoHandler.newFactory();
+    }
+
+    /** Whether epoll interest changes are batched: unless {@code junction.epoll.batching} is {@code false}. */
+    static boolean epollBatching(Properties properties) {
+        return !"false".equalsIgnoreCase(properties.getProperty(EPOLL_BATCHING_PROPERTY, "true").trim());
+    }
+
+    static IoHandlerFactory epollIoHandlerFactory(boolean batching) {
+        return BatchingEpollIoHandler.newFactory(batching);
     }
 
     /** An event-loop group of {@code threads} threads (0 = Netty's default of 2 × cores) named {@code name-N}. */
