@@ -12,7 +12,6 @@ import io.junction.core.testing.TcpStreams;
 import io.junction.core.testing.TcpTestClient;
 import io.junction.core.testing.TcpTestClient.Ending;
 import io.junction.core.testing.TestHandles;
-import io.netty.channel.Channel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +21,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
