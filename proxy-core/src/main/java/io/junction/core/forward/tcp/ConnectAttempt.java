@@ -68,7 +68,7 @@ final class ConnectAttempt implements ChannelFutureListener {
         // Registered and connected here rather than through a Bootstrap: the address is resolved already (Bootstrap
         // looks up a resolver under a lock for every connect) and the connect starts now instead of from a task
         // queued behind the rest of this loop turn.
-        connection.client().eventLoop().register(ch).addListener((ChannelFutureListener) registered -> {
+        connection.clientChannel().eventLoop().register(ch).addListener((ChannelFutureListener) registered -> {
             if (registered.isSuccess()) {
                 ch.connect(backend.address()).addListener(this);
             } else {

@@ -14,8 +14,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.socket.DuplexChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,10 +76,6 @@ final class TcpConnection extends LiveConnection {
         register();
     }
 
-    Channel client() {
-        return client;
-    }
-
     @Override
     public Channel clientChannel() {
         return client;
@@ -99,17 +93,9 @@ final class TcpConnection extends LiveConnection {
     @Override
     public String describe() {
         return "service=" + handle.key() + " closing=" + closing + " finished=" + finished + " client=["
-                + leg(client) + "] backend=[" + (backendChannel == null ? "connecting" : leg(backendChannel)) + "] "
+                + LegState.of(client) + "] backend=["
+                + (backendChannel == null ? "connecting" : LegState.of(backendChannel)) + "] "
                 + (up == null ? "early=" + early.heldMemory() : up.describe() + "; " + down.describe());
-    }
-
-    private static String leg(Channel ch) {
-        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
-        String queuedBytes = queued == null ? "closed" : String.valueOf(queued.totalPendingWriteBytes());
-        return ch + " active=" + ch.isActive() + " writable=" + ch.isWritable() + " autoRead="
-                + ch.config().isAutoRead() + " queuedBytes=" + queuedBytes
-                + " inputShutdown=" + (ch instanceof DuplexChannel d && d.isInputShutdown())
-                + " outputShutdown=" + (ch instanceof DuplexChannel d2 && d2.isOutputShutdown());
     }
 
     TcpSettings tcp() {
