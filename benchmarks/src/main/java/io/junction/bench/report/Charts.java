@@ -45,11 +45,12 @@ public final class Charts {
         String prefix = mode.cliName();
         out.add(bars(dir.resolve(prefix + "-throughput.png"), r));
         if (mode.hasLatency() && !r.latency().isEmpty()) {
-            String what = mode == Mode.TCP_CRR ? "transaction (connect to last answer byte)" : "request";
+            String what = mode == Mode.TCP_CRR ? "transaction (connect to last answer byte)"
+                    : mode == Mode.TCP_BCF ? "transaction (connect to the backend's close)" : "request";
             out.add(percentiles(dir.resolve(prefix + "-latency.png"), prefix + ": " + what + " latency, all rounds",
                     r.latency()));
         }
-        if (mode == Mode.TCP_CRR && !r.connect().isEmpty()) {
+        if (mode.connectionPerOp() && !r.connect().isEmpty()) {
             out.add(percentiles(dir.resolve(prefix + "-connect-latency.png"), prefix + ": connect latency, all rounds",
                     r.connect()));
         }

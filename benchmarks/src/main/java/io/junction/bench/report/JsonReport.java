@@ -2,6 +2,7 @@ package io.junction.bench.report;
 
 import io.junction.bench.load.LoadSpec;
 import io.junction.bench.load.Measurement;
+import io.junction.bench.load.Mode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -54,6 +55,11 @@ public final class JsonReport {
         spec.put("durationSeconds", s.duration().toMillis() / 1000.0);
         spec.put("maxOps", s.maxOps());
         spec.put("description", s.describe());
+        spec.put("backend", s.backend().cliName());
+        if (s.mode() == Mode.TCP_BCF) {
+            spec.put("flavor", s.flavor().cliName());
+            spec.put("responseSize", s.responseSize());
+        }
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", s.mode().cliName());

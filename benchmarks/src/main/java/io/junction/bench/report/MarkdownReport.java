@@ -95,7 +95,7 @@ public final class MarkdownReport {
             case TCP_STREAM -> {
                 c.add(new Column("proxy CPU s/GB", s -> fmt(s.cpuSecondsPerGb(), 3)));
             }
-            case TCP_CRR -> {
+            case TCP_CRR, TCP_BCF -> {
                 c.add(new Column("connect p50 µs", s -> fmt(s.connectP50(), 0)));
                 c.add(new Column("connect p99 µs", s -> fmt(s.connectP99(), 0)));
                 c.add(new Column("txn p50 µs", s -> fmt(s.p50(), 0)));

@@ -104,12 +104,12 @@ public final class Runner {
 
     private BackendServer startBackend(EventLoopGroup group) throws RunFailedException, InterruptedException {
         try {
-            return BackendServer.start(plan.spec().mode().backend(), plan.backendPort(), group);
+            return BackendServer.start(plan.spec().backend(), plan.backendPort(), group, plan.spec().backendSizes());
         } catch (Exception e) {
             if (e instanceof InterruptedException ie) {
                 throw ie;
             }
-            throw new RunFailedException("backend " + plan.spec().mode().backend().cliName() + " cannot bind"
+            throw new RunFailedException("backend " + plan.spec().backend().cliName() + " cannot bind"
                     + " 127.0.0.1:" + plan.backendPort() + ": " + e.getMessage(), e);
         }
     }
