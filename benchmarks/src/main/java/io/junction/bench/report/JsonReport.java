@@ -106,6 +106,7 @@ public final class JsonReport {
         o.put("vsDirect", num(t.vsDirect()));
         o.put("vsHaproxy", num(t.vsHaproxy()));
         o.put("p99VsDirect", num(t.p99VsDirect()));
+        o.put("proxyCpuVsHaproxy", num(t.cpuVsHaproxy()));
         return o;
     }
 

@@ -57,6 +57,10 @@ public final class MarkdownReport {
             }
             b.append('\n');
         }
+        String cpu = cpuLine(mode, r.summaries());
+        if (!cpu.isEmpty()) {
+            b.append('\n').append(cpu);
+        }
         r.summaries().stream()
                 .filter(s -> s.target().equals(Summaries.DIRECT) && s.lossPercent() > 0.1)
                 .findFirst()
@@ -91,9 +95,16 @@ public final class MarkdownReport {
         if (haproxy) {
             c.add(new Column("× haproxy", s -> fmt(s.vsHaproxy(), 2)));
         }
+        // The proxy's CPU per unit of work is the primary efficiency figure: unlike the rates it does not depend on
+        // how much CPU the load generator leaves the proxy on a small machine.
+        int decimals = cpuDecimals(mode);
+        c.add(new Column(cpuHeader(mode), s -> fmt(s.cpuPerUnit(mode), decimals)));
+        if (haproxy) {
+            c.add(new Column("CPU × haproxy", s -> fmt(s.cpuVsHaproxy(), 2)));
+        }
         switch (mode) {
             case TCP_STREAM -> {
-                c.add(new Column("proxy CPU s/GB", s -> fmt(s.cpuSecondsPerGb(), 3)));
+                // Throughput and CPU per GB are all there is.
             }
             case TCP_CRR, TCP_BCF -> {
                 c.add(new Column("connect p50 µs", s -> fmt(s.connectP50(), 0)));
@@ -101,7 +112,6 @@ public final class MarkdownReport {
                 c.add(new Column("txn p50 µs", s -> fmt(s.p50(), 0)));
                 c.add(new Column("txn p99 µs", s -> fmt(s.p99(), 0)));
                 c.add(new Column("txn p99.9 µs", s -> fmt(s.p999(), 0)));
-                c.add(new Column("proxy CPU µs/conn", s -> fmt(s.cpuMicrosPerOp(), 1)));
             }
             default -> {
                 if (mode == Mode.UDP_STREAM || mode == Mode.UDP_RR) {
@@ -115,7 +125,6 @@ public final class MarkdownReport {
                 if (direct) {
                     c.add(new Column("p99 × direct", s -> fmt(s.p99VsDirect(), 2)));
                 }
-                c.add(new Column("proxy CPU µs/op", s -> fmt(s.cpuMicrosPerOp(), 2)));
                 c.add(new Column("proxy CPU s/GB", s -> fmt(s.cpuSecondsPerGb(), 1)));
             }
         }
@@ -123,6 +132,58 @@ public final class MarkdownReport {
         c.add(new Column("launch ms", s -> s.launchMillis() < 0 ? "–" : Long.toString(s.launchMillis())));
         c.add(new Column("errors", s -> Long.toString(s.errors())));
         return c;
+    }
+
+    /** Header of the proxy-CPU column: per GB for tcp-stream, per connection or per operation otherwise. */
+    static String cpuHeader(Mode mode) {
+        return switch (mode) {
+            case TCP_STREAM -> "proxy CPU s/GB";
+            case TCP_CRR, TCP_BCF -> "proxy CPU µs/conn";
+            default -> "proxy CPU µs/op";
+        };
+    }
+
+    private static int cpuDecimals(Mode mode) {
+        return switch (mode) {
+            case TCP_STREAM -> 3;
+            case TCP_CRR, TCP_BCF -> 1;
+            default -> 2;
+        };
+    }
+
+    /** What one unit of the proxy-CPU figure is, in words. */
+    private static String cpuUnitWords(Mode mode) {
+        return switch (mode) {
+            case TCP_STREAM -> "GB forwarded";
+            case TCP_CRR, TCP_BCF -> "connection";
+            case TCP_RR, UDP_RR -> "request";
+            case UDP_STREAM -> "datagram echoed";
+        };
+    }
+
+    /**
+     * One line under the table with each proxy's CPU per unit of work and its multiple of HAProxy's, or an empty
+     * string when no target had a sampled process.
+     */
+    static String cpuLine(Mode mode, List<TargetSummary> rows) {
+        List<String> parts = new ArrayList<>();
+        String unit = mode == Mode.TCP_STREAM ? " s" : " µs";
+        for (TargetSummary s : rows) {
+            double v = s.cpuPerUnit(mode);
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            String part = s.target() + " " + fmt(v, cpuDecimals(mode)) + unit;
+            if (!s.target().equals(Summaries.HAPROXY) && !Double.isNaN(s.cpuVsHaproxy())) {
+                part += " (" + fmt(s.cpuVsHaproxy(), 2) + "× haproxy)";
+            }
+            parts.add(part);
+        }
+        if (parts.isEmpty()) {
+            return "";
+        }
+        return "**Proxy CPU per " + cpuUnitWords(mode) + "** (user + system, whole process tree; lower is better): "
+                + String.join("; ", parts) + ".\n";
     }
 
     /** A number with {@code decimals} places, or an en dash for NaN. */

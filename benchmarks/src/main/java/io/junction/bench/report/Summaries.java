@@ -57,11 +57,14 @@ public final class Summaries {
                 hasCpu && gb > 0 ? cpu / gb : Double.NaN,
                 hasCpu && ops > 0 ? cpu * 1e6 / ops : Double.NaN,
                 rss < 0 ? Double.NaN : rss / 1024.0,
-                launchMillis, Double.NaN, Double.NaN, Double.NaN);
+                launchMillis, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
-    /** Fills in ratios to {@code direct} and {@code haproxy} (NaN where that target did not run). */
-    public static List<TargetSummary> withRatios(List<TargetSummary> rows) {
+    /**
+     * Fills in ratios to {@code direct} and {@code haproxy} (NaN where that target did not run), including the
+     * proxy CPU per unit of work against HAProxy's.
+     */
+    public static List<TargetSummary> withRatios(Mode mode, List<TargetSummary> rows) {
         TargetSummary direct = find(rows, DIRECT);
         TargetSummary haproxy = find(rows, HAPROXY);
         List<TargetSummary> out = new ArrayList<>();
@@ -69,7 +72,8 @@ public final class Summaries {
             out.add(s.withRatios(
                     direct == null ? Double.NaN : Stats.ratio(s.primary(), direct.primary()),
                     haproxy == null ? Double.NaN : Stats.ratio(s.primary(), haproxy.primary()),
-                    direct == null ? Double.NaN : Stats.ratio(s.p99(), direct.p99())));
+                    direct == null ? Double.NaN : Stats.ratio(s.p99(), direct.p99()),
+                    haproxy == null ? Double.NaN : Stats.ratio(s.cpuPerUnit(mode), haproxy.cpuPerUnit(mode))));
         }
         return out;
     }

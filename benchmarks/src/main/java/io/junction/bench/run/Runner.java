@@ -203,7 +203,7 @@ public final class Runner {
                 connect.put(t.name(), con);
             }
         }
-        return new ModeReport(plan.spec(), plan.rounds(), plan.prime(), order, Summaries.withRatios(rows), results, skipped,
+        return new ModeReport(plan.spec(), plan.rounds(), plan.prime(), order, Summaries.withRatios(plan.spec().mode(), rows), results, skipped,
                 latency, connect);
     }
 }
