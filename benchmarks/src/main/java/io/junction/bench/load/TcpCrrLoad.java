@@ -136,7 +136,7 @@ final class TcpCrrLoad implements LoadGenerator {
             channels.inFlight.decrementAndGet();
             if (control.inWindow(start)) {
                 if (ok) {
-                    tally.ops.increment();
+                    tally.countOp(start);
                     tally.bytesOut.add(bytesOut);
                     tally.bytesIn.add(bytesIn);
                     tally.recordLatency(end - start);
