@@ -5,6 +5,7 @@ import io.junction.bench.load.BcfFlavor;
 import io.junction.bench.load.LoadSpec;
 import io.junction.bench.load.Mode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,10 +40,18 @@ final class TcpBcfCommand extends ModeCommand {
             description = "Total connections/s; 0 = closed loop (default: ${DEFAULT-VALUE}).")
     long rate;
 
+    @Mixin
+    FromStartOption start;
+
+    @Override
+    boolean fromStart() {
+        return start.enabled;
+    }
+
     @Override
     LoadSpec spec() {
-        return new LoadSpec(Mode.TCP_BCF, connections, size, StreamDirection.UPLOAD, rate, common.warmup(),
-                common.duration(), common.maxOps, DurationConverter.parse(ModeDefaults.UDP_TIMEOUT), flavor,
+        return new LoadSpec(Mode.TCP_BCF, connections, size, StreamDirection.UPLOAD, rate, start.warmup(common),
+                start.duration(common), common.maxOps, DurationConverter.parse(ModeDefaults.UDP_TIMEOUT), flavor,
                 responseSize);
     }
 }

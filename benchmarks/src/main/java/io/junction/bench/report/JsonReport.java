@@ -66,10 +66,16 @@ public final class JsonReport {
         m.put("primaryUnit", s.mode().primaryUnit());
         m.put("spec", spec);
         m.put("rounds", r.rounds());
+        m.put("fromStart", r.fromStart());
         m.put("order", r.order());
         List<Object> summaries = new ArrayList<>();
         for (TargetSummary t : r.summaries()) {
-            summaries.add(summary(t));
+            Map<String, Object> o = summary(t);
+            if (r.fromStart()) {
+                o.put("perSecondMedian", nums(Summaries.perSecondMedians(r.results().stream()
+                        .filter(x -> x.target().equals(t.target())).toList())));
+            }
+            summaries.add(o);
         }
         m.put("summaries", summaries);
         List<Object> rounds = new ArrayList<>();
@@ -128,7 +134,21 @@ public final class JsonReport {
         o.put("proxyRssKb", r.proxyRssKb() < 0 ? null : r.proxyRssKb());
         o.put("harnessCpuSeconds", num(r.harnessCpuSeconds()));
         o.put("proxyAlive", r.proxyAlive());
+        if (r.launchMillis() >= 0) {
+            o.put("launchToListeningMillis", r.launchMillis());
+        }
+        if (m.perSecond().length > 0) {
+            o.put("perSecondOps", m.perSecond());
+        }
         return o;
+    }
+
+    private static List<Double> nums(double[] values) {
+        List<Double> out = new ArrayList<>();
+        for (double v : values) {
+            out.add(num(v));
+        }
+        return out;
     }
 
     private static Double num(double v) {

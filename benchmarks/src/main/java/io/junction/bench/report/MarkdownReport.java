@@ -39,9 +39,19 @@ public final class MarkdownReport {
         StringBuilder b = new StringBuilder();
         b.append("## ").append(mode.cliName()).append(": ").append(r.spec().describe()).append("\n\n");
         b.append(r.rounds()).append(" interleaved rounds (").append(String.join(" → ", r.order()))
-                .append(") × ").append(seconds(r.spec().duration().toMillis())).append(" s, warm-up ")
-                .append(seconds(r.spec().warmup().toMillis())).append(" s, after one unrecorded ")
-                .append(seconds(r.prime().toMillis())).append(" s priming pass per target; medians across rounds.\n\n");
+                .append(") × ").append(seconds(r.spec().duration().toMillis()));
+        if (r.fromStart()) {
+            b.append(" s from start: each proxy launched afresh before each of its rounds and measured from the"
+                    + " moment it listened, with no warm-up and no priming (");
+            b.append(r.prime().isZero() ? "the generator was not primed either"
+                    : "the generator was primed for " + seconds(r.prime().toMillis()) + " s straight against the"
+                            + " backend");
+            b.append("); medians across rounds.\n\n");
+        } else {
+            b.append(" s, warm-up ").append(seconds(r.spec().warmup().toMillis())).append(" s, after one unrecorded ")
+                    .append(seconds(r.prime().toMillis())).append(" s priming pass per target; medians across"
+                            + " rounds.\n\n");
+        }
         List<Column> cols = columns(mode, has(r, Summaries.DIRECT), has(r, Summaries.HAPROXY));
         StringBuilder header = new StringBuilder("|");
         StringBuilder rule = new StringBuilder("|");
@@ -67,6 +77,7 @@ public final class MarkdownReport {
                 .ifPresent(s -> b.append("\n> **Note:** direct lost ").append(fmt(s.lossPercent(), 2))
                         .append(" % of datagrams with no proxy in the path: the generator or backend is saturated"
                                 + " (or the machine is busy); lower --rate before comparing proxies.\n"));
+        b.append(perSecondTable(r));
         if (!r.skipped().isEmpty()) {
             b.append('\n');
             for (Map.Entry<String, String> e : r.skipped().entrySet()) {
@@ -75,6 +86,50 @@ public final class MarkdownReport {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * {@code --from-start}: the rate in each second of the window (median across rounds) per target, and the
+     * whole-window figure under it; an empty string for other runs.
+     */
+    static String perSecondTable(ModeReport r) {
+        if (!r.fromStart()) {
+            return "";
+        }
+        Mode mode = r.spec().mode();
+        List<double[]> series = new ArrayList<>();
+        int seconds = 0;
+        for (String target : r.order()) {
+            double[] s = Summaries.perSecondMedians(r.results().stream().filter(x -> x.target().equals(target))
+                    .toList());
+            series.add(s);
+            seconds = Math.max(seconds, s.length);
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("\n### ").append(mode.cliName()).append(": ").append(mode.primaryUnit())
+                .append(" in each second after launch (median of ").append(r.rounds())
+                .append(r.rounds() == 1 ? " round" : " rounds").append(")\n\n");
+        b.append("| second |");
+        StringBuilder rule = new StringBuilder("| ---: |");
+        for (String target : r.order()) {
+            b.append(' ').append(target).append(" |");
+            rule.append(" ---: |");
+        }
+        b.append('\n').append(rule).append('\n');
+        for (int i = 0; i < seconds; i++) {
+            b.append("| ").append(i + 1).append(" |");
+            for (double[] s : series) {
+                b.append(' ').append(count(i < s.length ? s[i] : Double.NaN)).append(" |");
+            }
+            b.append('\n');
+        }
+        b.append("| whole window |");
+        for (String target : r.order()) {
+            double whole = r.summaries().stream().filter(s -> s.target().equals(target))
+                    .mapToDouble(TargetSummary::primary).findFirst().orElse(Double.NaN);
+            b.append(' ').append(count(whole)).append(" |");
+        }
+        return b.append('\n').toString();
     }
 
     private static boolean has(ModeReport r, String target) {

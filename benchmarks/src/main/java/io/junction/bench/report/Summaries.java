@@ -78,6 +78,29 @@ public final class Summaries {
         return out;
     }
 
+    /**
+     * Median across rounds of each second's rate ({@code --from-start}): element i is the median of every round's
+     * rate in second i + 1 of its window. Empty when the rounds did not count per second.
+     */
+    public static double[] perSecondMedians(List<RoundResult> rounds) {
+        List<double[]> rates = rounds.stream().map(r -> r.measurement().perSecondRates()).toList();
+        int seconds = rates.stream().mapToInt(a -> a.length).max().orElse(0);
+        double[] out = new double[seconds];
+        for (int i = 0; i < seconds; i++) {
+            int second = i;
+            out[i] = Stats.median(rates.stream().mapToDouble(a -> second < a.length ? a[second] : Double.NaN)
+                    .toArray());
+        }
+        return out;
+    }
+
+    /** Median launch-to-listening time of rounds that launched a process, or {@code fallback} when none did. */
+    public static long medianLaunchMillis(List<RoundResult> rounds, long fallback) {
+        double[] launches = rounds.stream().filter(r -> r.launchMillis() >= 0).mapToDouble(RoundResult::launchMillis)
+                .toArray();
+        return launches.length == 0 ? fallback : Math.round(Stats.median(launches));
+    }
+
     private static TargetSummary find(List<TargetSummary> rows, String name) {
         return rows.stream().filter(s -> s.target().equals(name)).findFirst().orElse(null);
     }
