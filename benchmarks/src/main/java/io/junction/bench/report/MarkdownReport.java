@@ -38,7 +38,8 @@ public final class MarkdownReport {
         Mode mode = r.spec().mode();
         StringBuilder b = new StringBuilder();
         b.append("## ").append(mode.cliName()).append(": ").append(r.spec().describe()).append("\n\n");
-        b.append(r.rounds()).append(" interleaved rounds (").append(String.join(" → ", r.order()))
+        b.append(r.rounds() == 1 ? "1 round (" : r.rounds() + " interleaved rounds (")
+                .append(String.join(" → ", r.order()))
                 .append(") × ").append(seconds(r.spec().duration().toMillis()));
         if (r.fromStart()) {
             b.append(" s from start: each proxy launched afresh before each of its rounds and measured from the"
