@@ -17,6 +17,16 @@ public enum BackendKind {
     ECHO("echo", Protocol.TCP),
     /** Answers every HTTP/1.x request (ending in an empty line) with a fixed 200 response; keep-alive. */
     HTTP("http", Protocol.TCP),
+    /**
+     * Answers the first HTTP/1.x request with a 200 carrying {@code Connection: close} and a body of the response
+     * size, then closes the connection first (the {@code tcp-bcf} HTTP flavour).
+     */
+    HTTP_CLOSE("http-close", Protocol.TCP),
+    /**
+     * Reads a request of the request size, writes a response of the response size, then closes the connection
+     * first (the {@code tcp-bcf} raw flavour).
+     */
+    RAW_CLOSE("raw-close", Protocol.TCP),
     /** Sends every datagram back to its sender. */
     UDP_ECHO("udp-echo", Protocol.UDP);
 
@@ -44,6 +54,7 @@ public enum BackendKind {
                 return kind;
             }
         }
-        throw new IllegalArgumentException("backend: " + name + " (expected: sink, stream, echo, http or udp-echo)");
+        throw new IllegalArgumentException("backend: " + name
+                + " (expected: sink, stream, echo, http, http-close, raw-close or udp-echo)");
     }
 }

@@ -43,11 +43,22 @@ public final class BackendServer implements AutoCloseable {
      * @param port 0 for an ephemeral port
      */
     public static BackendServer start(BackendKind kind, int port, EventLoopGroup group) throws InterruptedException {
+        return start(kind, port, group, BackendSizes.DEFAULT);
+    }
+
+    /**
+     * Binds a backend on 127.0.0.1.
+     *
+     * @param port  0 for an ephemeral port
+     * @param sizes request and response sizes of {@code raw-close} and {@code http-close} (ignored by the others)
+     */
+    public static BackendServer start(BackendKind kind, int port, EventLoopGroup group, BackendSizes sizes)
+            throws InterruptedException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
         }
         InetSocketAddress bindTo = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        ByteBuf shared = sharedBuffer(kind);
+        ByteBuf shared = sharedBuffer(kind, sizes);
         if (kind.protocol() == Protocol.UDP) {
             Channel ch = new Bootstrap().group(group).channel(Transports.datagramChannel())
                     .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
@@ -63,32 +74,48 @@ public final class BackendServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {
-                        c.pipeline().addLast(handlerFor(kind, shared));
+                        c.pipeline().addLast(handlerFor(kind, shared, sizes));
                     }
                 })
                 .bind(bindTo).sync().channel();
         return new BackendServer(kind, ch, shared);
     }
 
-    private static ByteBuf sharedBuffer(BackendKind kind) {
+    private static ByteBuf sharedBuffer(BackendKind kind, BackendSizes sizes) {
         return switch (kind) {
             case STREAM -> Unpooled.directBuffer(STREAM_CHUNK).writeZero(STREAM_CHUNK);
             case HTTP -> {
-                byte[] body = "x".repeat(HTTP_BODY).getBytes(StandardCharsets.US_ASCII);
-                byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
-                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-                yield Unpooled.directBuffer(head.length + body.length).writeBytes(head).writeBytes(body);
+                byte[] r = httpResponse(HTTP_BODY, "Content-Type: text/plain", "Content-Length: " + HTTP_BODY);
+                yield Unpooled.directBuffer(r.length).writeBytes(r);
             }
+            case HTTP_CLOSE -> {
+                int body = sizes.responseBytes();
+                byte[] r = httpResponse(body, "Content-Length: " + body, "Connection: close");
+                yield Unpooled.directBuffer(r.length).writeBytes(r);
+            }
+            case RAW_CLOSE -> Unpooled.directBuffer(sizes.responseBytes()).writeZero(sizes.responseBytes());
             default -> null;
         };
     }
 
-    private static ChannelHandler handlerFor(BackendKind kind, ByteBuf shared) {
+    /** {@code HTTP/1.1 200 OK}, the header lines (given without CRLF) and a body of {@code bodyBytes} 'x's. */
+    static byte[] httpResponse(int bodyBytes, String... headerLines) {
+        StringBuilder r = new StringBuilder("HTTP/1.1 200 OK\r\n");
+        for (String h : headerLines) {
+            r.append(h).append("\r\n");
+        }
+        r.append("\r\n").append("x".repeat(bodyBytes));
+        return r.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static ChannelHandler handlerFor(BackendKind kind, ByteBuf shared, BackendSizes sizes) {
         return switch (kind) {
             case SINK -> SinkHandler.INSTANCE;
             case ECHO -> EchoHandler.INSTANCE;
             case STREAM -> new StreamHandler(shared);
             case HTTP -> new HttpResponderHandler(shared);
+            case HTTP_CLOSE -> new HttpResponderHandler(shared, true);
+            case RAW_CLOSE -> new RawCloseHandler(shared, sizes.requestBytes());
             case UDP_ECHO -> throw new IllegalStateException("udp-echo has no TCP handler");
         };
     }

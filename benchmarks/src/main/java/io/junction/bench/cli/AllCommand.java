@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
  * {@code all}: every mode with its default load shape, one report. Main thread only.
  */
 @Command(name = "all", mixinStandardHelpOptions = true,
-        description = "Every mode (tcp-stream, tcp-rr, tcp-crr, udp-stream, udp-rr) with default shapes, one report.")
+        description = "Every mode (tcp-stream, tcp-rr, tcp-crr, tcp-bcf, udp-stream, udp-rr) with default shapes, one"
+                + " report.")
 final class AllCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

@@ -2,6 +2,7 @@ package io.junction.bench.cli;
 
 import io.junction.bench.backend.BackendKind;
 import io.junction.bench.backend.BackendServer;
+import io.junction.bench.backend.BackendSizes;
 import io.junction.core.forward.Transports;
 import io.netty.channel.EventLoopGroup;
 import picocli.CommandLine.Command;
@@ -19,10 +20,21 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "backend", mixinStandardHelpOptions = true,
         description = "Runs a built-in backend on 127.0.0.1 until Ctrl-C (or --for). KIND: sink, stream (1-byte"
-                + " header U/D/B picks upload/download/both), echo, http, udp-echo.")
+                + " header U/D/B picks upload/download/both), echo, http, http-close (one response with Connection:"
+                + " close, then the backend closes), raw-close (--request-size bytes in, --response-size bytes out,"
+                + " then the backend closes), udp-echo.")
 final class BackendCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "KIND", description = "sink, stream, echo, http or udp-echo.")
+    @Parameters(index = "0", paramLabel = "KIND",
+            description = "sink, stream, echo, http, http-close, raw-close or udp-echo.")
     String kind;
+
+    @Option(names = "--request-size", defaultValue = "64", paramLabel = "BYTES",
+            description = "raw-close: request bytes to read before answering (default: ${DEFAULT-VALUE}).")
+    int requestSize;
+
+    @Option(names = "--response-size", defaultValue = "128", paramLabel = "BYTES",
+            description = "raw-close: response bytes; http-close: body bytes (default: ${DEFAULT-VALUE}).")
+    int responseSize;
 
     @Option(names = {"-p", "--port"}, defaultValue = "18081", description = "Port (default: ${DEFAULT-VALUE}).")
     int port;
@@ -37,8 +49,10 @@ final class BackendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BackendKind k;
+        BackendSizes sizes;
         try {
             k = BackendKind.fromCliName(kind);
+            sizes = new BackendSizes(requestSize, responseSize);
         } catch (IllegalArgumentException e) {
             System.err.println("junction-bench: " + e.getMessage());
             return Invocation.EXIT_USAGE;
@@ -47,7 +61,7 @@ final class BackendCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "bench-backend-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (BackendServer server = BackendServer.start(k, port, group)) {
+        try (BackendServer server = BackendServer.start(k, port, group, sizes)) {
             System.err.println("backend " + k.cliName() + " listening on " + server.address() + " ("
                     + k.protocol().name().toLowerCase() + ", " + Transports.name() + "); Ctrl-C to stop");
             if (runFor != null) {

@@ -12,11 +12,13 @@ import picocli.CommandLine.Command;
             "",
             "  junction-bench tcp-rr --quick",
             "  junction-bench tcp-stream --targets direct,haproxy --direction both",
+            "  junction-bench tcp-bcf --flavor raw       (connections the backend closes first)",
             "  junction-bench all --quick                (every mode, under two minutes)",
             "  junction-bench backend echo --port 18081  (a backend on its own)",
             "  junction-bench idle-footprint             (memory per idle proxied connection)",
             "  junction-bench jmh [JMH options]          (JMH; jmh -h for its help)"},
-        subcommands = {TcpStreamCommand.class, TcpRrCommand.class, TcpCrrCommand.class, UdpStreamCommand.class,
+        subcommands = {TcpStreamCommand.class, TcpRrCommand.class, TcpCrrCommand.class, TcpBcfCommand.class,
+            UdpStreamCommand.class,
             UdpRrCommand.class, AllCommand.class, BackendCommand.class, IdleFootprintCommand.class},
         footer = {"", "Results go to results/<timestamp>/ (Markdown, JSON, .hgrm, PNG). See benchmarks/README.md."})
 public final class BenchCommand implements Runnable {

@@ -70,6 +70,11 @@ final class Invocation {
     }
 
     static int run(CommonOptions o, List<LoadSpec> specs) {
+        return run(o, specs, false);
+    }
+
+    /** @param fromStart launch every proxy afresh for each round and measure from the moment it listens */
+    static int run(CommonOptions o, List<LoadSpec> specs, boolean fromStart) {
         List<String> names;
         try {
             o.profile();
@@ -111,7 +116,7 @@ final class Invocation {
             Files.createDirectories(resultsDir);
             for (LoadSpec spec : specs) {
                 RunPlan plan = new RunPlan(spec, o.rounds(), targets(o, names), required(o, names), resultsDir,
-                        o.backendPort, o.proxyThreads(), pinCpu, o.profile().drain(), o.prime());
+                        o.backendPort, o.proxyThreads(), pinCpu, o.profile().drain(), o.prime(), fromStart);
                 reports.add(new Runner(plan, clientGroup, progress).run());
             }
         } catch (RunFailedException e) {

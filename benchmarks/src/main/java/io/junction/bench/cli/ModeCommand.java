@@ -16,6 +16,11 @@ abstract class ModeCommand implements Callable<Integer> {
 
     abstract LoadSpec spec();
 
+    /** Whether the run measures freshly launched proxies ({@code --from-start}); only some modes offer it. */
+    boolean fromStart() {
+        return false;
+    }
+
     @Override
     public Integer call() {
         LoadSpec spec;
@@ -25,6 +30,6 @@ abstract class ModeCommand implements Callable<Integer> {
             System.err.println("junction-bench: " + e.getMessage());
             return Invocation.EXIT_USAGE;
         }
-        return Invocation.run(common, List.of(spec));
+        return Invocation.run(common, List.of(spec), fromStart());
     }
 }

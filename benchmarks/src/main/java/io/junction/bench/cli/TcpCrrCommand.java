@@ -4,6 +4,7 @@ import io.junction.bench.backend.StreamDirection;
 import io.junction.bench.load.LoadSpec;
 import io.junction.bench.load.Mode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,9 +26,17 @@ final class TcpCrrCommand extends ModeCommand {
             description = "Total connections/s; 0 = closed loop (default: ${DEFAULT-VALUE}).")
     long rate;
 
+    @Mixin
+    FromStartOption start;
+
+    @Override
+    boolean fromStart() {
+        return start.enabled;
+    }
+
     @Override
     LoadSpec spec() {
-        return new LoadSpec(Mode.TCP_CRR, connections, size, StreamDirection.UPLOAD, rate, common.warmup(),
-                common.duration(), common.maxOps, DurationConverter.parse(ModeDefaults.UDP_TIMEOUT));
+        return new LoadSpec(Mode.TCP_CRR, connections, size, StreamDirection.UPLOAD, rate, start.warmup(common),
+                start.duration(common), common.maxOps, DurationConverter.parse(ModeDefaults.UDP_TIMEOUT));
     }
 }

@@ -4,6 +4,7 @@ import io.junction.bench.backend.StreamDirection;
 import io.junction.bench.load.LoadSpec;
 import io.junction.bench.load.Mode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,9 +27,17 @@ final class TcpRrCommand extends ModeCommand {
             description = "Total requests/s across connections; 0 = closed loop (default: ${DEFAULT-VALUE}).")
     long rate;
 
+    @Mixin
+    FromStartOption start;
+
+    @Override
+    boolean fromStart() {
+        return start.enabled;
+    }
+
     @Override
     LoadSpec spec() {
-        return new LoadSpec(Mode.TCP_RR, connections, size, StreamDirection.UPLOAD, rate, common.warmup(),
-                common.duration(), common.maxOps, DurationConverter.parse(ModeDefaults.UDP_TIMEOUT));
+        return new LoadSpec(Mode.TCP_RR, connections, size, StreamDirection.UPLOAD, rate, start.warmup(common),
+                start.duration(common), common.maxOps, DurationConverter.parse(ModeDefaults.UDP_TIMEOUT));
     }
 }

@@ -20,7 +20,7 @@ public final class LoadGenerators {
         return switch (spec.mode()) {
             case TCP_STREAM -> new TcpStreamLoad(spec, target, group, control, tally);
             case TCP_RR -> new TcpRrLoad(spec, target, group, control, tally);
-            case TCP_CRR -> new TcpCrrLoad(spec, target, group, control, tally);
+            case TCP_CRR, TCP_BCF -> new TcpCrrLoad(spec, target, group, control, tally);
             case UDP_STREAM, UDP_RR -> new UdpLoad(spec, target, group, control, tally);
         };
     }

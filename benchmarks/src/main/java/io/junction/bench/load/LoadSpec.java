@@ -1,5 +1,7 @@
 package io.junction.bench.load;
 
+import io.junction.bench.backend.BackendKind;
+import io.junction.bench.backend.BackendSizes;
 import io.junction.bench.backend.StreamDirection;
 
 import java.time.Duration;
@@ -8,19 +10,32 @@ import java.time.Duration;
  * What one load run does. Immutable.
  *
  * @param mode        the load mode
- * @param connections parallel connections (TCP), concurrent connect loops (tcp-crr) or flows (UDP)
- * @param messageSize request/datagram size in bytes (ignored by tcp-stream, which writes 64 KiB chunks)
+ * @param connections parallel connections (TCP), concurrent connect loops (tcp-crr, tcp-bcf) or flows (UDP)
+ * @param messageSize request/datagram size in bytes (ignored by tcp-stream, which writes 64 KiB chunks, and by
+ *                    tcp-bcf's HTTP flavour, which sends a fixed GET)
  * @param direction   tcp-stream direction
  * @param rate        total operations per second across all connections; 0 = closed loop, as fast as answers come
  * @param warmup      time before the measurement window opens
  * @param duration    length of the measurement window
  * @param maxOps      op budget for the whole run (warm-up included); the run ends early when it is spent
  * @param udpTimeout  how long udp-rr waits for an answer before counting the datagram lost
+ * @param flavor      tcp-bcf: raw bytes or HTTP (ignored by the other modes)
+ * @param responseSize tcp-bcf: bytes the backend answers with (raw) or its body size (HTTP)
  */
 public record LoadSpec(Mode mode, int connections, int messageSize, StreamDirection direction, long rate,
-                       Duration warmup, Duration duration, long maxOps, Duration udpTimeout) {
+                       Duration warmup, Duration duration, long maxOps, Duration udpTimeout, BcfFlavor flavor,
+                       int responseSize) {
     /** Smallest UDP payload: a sequence number and a send timestamp. */
     public static final int UDP_HEADER = 16;
+    /** tcp-bcf's default response (raw) or body (HTTP) size. */
+    public static final int DEFAULT_RESPONSE_SIZE = 128;
+
+    /** A spec for a mode other than tcp-bcf (or tcp-bcf with the HTTP flavour and a 128-byte body). */
+    public LoadSpec(Mode mode, int connections, int messageSize, StreamDirection direction, long rate,
+                    Duration warmup, Duration duration, long maxOps, Duration udpTimeout) {
+        this(mode, connections, messageSize, direction, rate, warmup, duration, maxOps, udpTimeout, BcfFlavor.HTTP,
+                DEFAULT_RESPONSE_SIZE);
+    }
 
     public LoadSpec {
         if (connections < 1 || connections > 10_000) {
@@ -43,6 +58,23 @@ public record LoadSpec(Mode mode, int connections, int messageSize, StreamDirect
         if (maxOps < 1) {
             throw new IllegalArgumentException("maxOps: " + maxOps + " (expected: >= 1)");
         }
+        if (flavor == null) {
+            throw new IllegalArgumentException("flavor: null (expected: raw or http)");
+        }
+        if (responseSize < 1 || responseSize > BackendSizes.MAX_RESPONSE) {
+            throw new IllegalArgumentException("responseSize: " + responseSize + " (expected: 1.."
+                    + BackendSizes.MAX_RESPONSE + ")");
+        }
+    }
+
+    /** The backend this load talks to. */
+    public BackendKind backend() {
+        return mode == Mode.TCP_BCF ? flavor.backend() : mode.backend();
+    }
+
+    /** Request and response sizes for the answer-then-close backends. */
+    public BackendSizes backendSizes() {
+        return new BackendSizes(messageSize, responseSize);
     }
 
     /**
@@ -69,6 +101,11 @@ public record LoadSpec(Mode mode, int connections, int messageSize, StreamDirect
             case TCP_STREAM -> connections + " connections, " + direction.name().toLowerCase() + ", 64 KiB writes";
             case TCP_RR -> connections + " connections × " + messageSize + " B echo, " + load;
             case TCP_CRR -> connections + " concurrent connect loops × " + messageSize + " B echo, " + load;
+            case TCP_BCF -> flavor == BcfFlavor.HTTP
+                    ? connections + " concurrent clients, HTTP GET with Connection: close, " + responseSize
+                            + " B body, backend closes first, " + load
+                    : connections + " concurrent clients × " + messageSize + " B request, " + responseSize
+                            + " B response, backend closes first, " + load;
             case UDP_STREAM -> connections + " flows × " + messageSize + " B, " + rate + " dgram/s paced";
             case UDP_RR -> connections + " flows × " + messageSize + " B, " + load + ", timeout "
                     + udpTimeout.toMillis() + " ms";

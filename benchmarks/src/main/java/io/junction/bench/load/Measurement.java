@@ -14,10 +14,22 @@ import org.HdrHistogram.Histogram;
  * @param sent        datagrams sent in the window (UDP modes)
  * @param lost        datagrams that timed out (udp-rr) — for udp-stream loss is {@code sent - ops}
  * @param latency     per-operation latency in nanoseconds (empty for tcp-stream)
- * @param connect     connect latency in nanoseconds (tcp-crr only)
+ * @param connect     connect latency in nanoseconds (tcp-crr and tcp-bcf only)
+ * @param perSecond   operations per second of the window by start time (empty unless {@code --from-start})
  */
 public record Measurement(long windowNanos, long ops, long bytesOut, long bytesIn, long errors, long sent, long lost,
-                          Histogram latency, Histogram connect) {
+                          Histogram latency, Histogram connect, long[] perSecond) {
+
+    /** A measurement without per-second counts. */
+    public Measurement(long windowNanos, long ops, long bytesOut, long bytesIn, long errors, long sent, long lost,
+                       Histogram latency, Histogram connect) {
+        this(windowNanos, ops, bytesOut, bytesIn, errors, sent, lost, latency, connect, new long[0]);
+    }
+
+    /** Operations per second in each second of the window (see {@link SecondBuckets#rates}); empty when not counted. */
+    public double[] perSecondRates() {
+        return SecondBuckets.rates(perSecond, windowNanos);
+    }
 
     public double seconds() {
         return windowNanos / 1e9;

@@ -10,6 +10,8 @@ public enum Mode {
     TCP_STREAM("tcp-stream", BackendKind.STREAM, "Gbit/s"),
     TCP_RR("tcp-rr", BackendKind.ECHO, "req/s"),
     TCP_CRR("tcp-crr", BackendKind.ECHO, "conn/s"),
+    /** Backend closes first; the backend depends on {@link LoadSpec#flavor()} (this is the default flavour's). */
+    TCP_BCF("tcp-bcf", BackendKind.HTTP_CLOSE, "conn/s"),
     UDP_STREAM("udp-stream", BackendKind.UDP_ECHO, "dgram/s"),
     UDP_RR("udp-rr", BackendKind.UDP_ECHO, "req/s");
 
@@ -27,6 +29,7 @@ public enum Mode {
         return cliName;
     }
 
+    /** The backend of the mode's default shape; a run asks {@link LoadSpec#backend()}, which knows the flavour. */
     public BackendKind backend() {
         return backend;
     }
@@ -45,6 +48,11 @@ public enum Mode {
         return this != TCP_STREAM;
     }
 
+    /** Whether each operation is a new connection (with a connect latency of its own). */
+    public boolean connectionPerOp() {
+        return this == TCP_CRR || this == TCP_BCF;
+    }
+
     public static Mode fromCliName(String name) {
         for (Mode m : values()) {
             if (m.cliName.equals(name)) {
@@ -52,6 +60,6 @@ public enum Mode {
             }
         }
         throw new IllegalArgumentException("mode: " + name
-                + " (expected: tcp-stream, tcp-rr, tcp-crr, udp-stream or udp-rr)");
+                + " (expected: tcp-stream, tcp-rr, tcp-crr, tcp-bcf, udp-stream or udp-rr)");
     }
 }

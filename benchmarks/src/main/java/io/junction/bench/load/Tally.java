@@ -22,6 +22,22 @@ public final class Tally {
     final LongAdder lost = new LongAdder();
     private final Recorder latency = new Recorder(MAX_NANOS, 3);
     private final Recorder connect = new Recorder(MAX_NANOS, 3);
+    /** Per-second counts of the window, when asked for ({@code --from-start}); null otherwise. */
+    private volatile SecondBuckets seconds;
+
+    /** Also counts operations per second of the window from {@code originNanos}; call before the window opens. */
+    public void countPerSecond(long originNanos, int buckets) {
+        seconds = new SecondBuckets(originNanos, buckets);
+    }
+
+    /** Counts one completed operation that started (or was intended to start) at {@code startNanos}. */
+    void countOp(long startNanos) {
+        ops.increment();
+        SecondBuckets s = seconds;
+        if (s != null) {
+            s.record(startNanos);
+        }
+    }
 
     void recordLatency(long nanos) {
         latency.recordValue(Math.min(Math.max(nanos, 0), MAX_NANOS));
@@ -49,7 +65,8 @@ public final class Tally {
     public Measurement snapshot(long windowNanos) {
         Histogram lat = latency.getIntervalHistogram();
         Histogram con = connect.getIntervalHistogram();
+        SecondBuckets s = seconds;
         return new Measurement(windowNanos, ops.sum(), bytesOut.sum(), bytesIn.sum(), errors.sum(), sent.sum(),
-                lost.sum(), lat, con);
+                lost.sum(), lat, con, s == null ? new long[0] : s.counts());
     }
 }

@@ -1,6 +1,7 @@
 package io.junction.bench.load;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
@@ -19,6 +20,12 @@ final class TcpCrrClientHandler extends ChannelInboundHandlerAdapter {
     private final int size;
     private int pending;
     private boolean answered;
+
+    /** The connect start time the loop stored on {@code ch}, or {@code fallback} when there is none. */
+    static long start(Channel ch, long fallback) {
+        Long s = ch.attr(START).get();
+        return s == null ? fallback : s;
+    }
 
     TcpCrrClientHandler(ByteBuf payload, TcpCrrLoad.Loop loop) {
         this.payload = payload;
@@ -43,10 +50,9 @@ final class TcpCrrClientHandler extends ChannelInboundHandlerAdapter {
         if (!answered && pending <= 0) {
             answered = true;
             long end = System.nanoTime();
-            Long s = ctx.channel().attr(START).get();
-            long start = s == null ? end : s;
+            long start = start(ctx.channel(), end);
             // Latency ends at the last answer byte; the loop moves on only once the close is done.
-            ctx.close().addListener(f -> loop.finished(start, end, true, size));
+            ctx.close().addListener(f -> loop.finished(start, end, true, size, size));
         }
     }
 
@@ -55,8 +61,7 @@ final class TcpCrrClientHandler extends ChannelInboundHandlerAdapter {
         if (!answered) {
             answered = true;
             long end = System.nanoTime();
-            Long s = ctx.channel().attr(START).get();
-            loop.finished(s == null ? end : s, end, false, 0);
+            loop.finished(start(ctx.channel(), end), end, false, 0, 0);
         }
         ctx.fireChannelInactive();
     }

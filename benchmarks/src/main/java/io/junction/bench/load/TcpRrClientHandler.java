@@ -76,7 +76,7 @@ final class TcpRrClientHandler extends ChannelInboundHandlerAdapter {
             busy = false;
             inFlight.decrementAndGet();
             if (control.inWindow(intended)) {
-                tally.ops.increment();
+                tally.countOp(intended);
                 tally.bytesOut.add(size);
                 tally.bytesIn.add(size);
                 tally.recordLatency(now - intended);

@@ -114,7 +114,7 @@ final class UdpClientHandler extends ChannelInboundHandlerAdapter {
                 inFlight.decrementAndGet();
             }
             if (control.inWindow(sentAt)) {
-                tally.ops.increment();
+                tally.countOp(sentAt);
                 tally.bytesIn.add(content.readableBytes());
                 tally.recordLatency(now - sentAt);
             }

@@ -7,6 +7,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -45,15 +46,49 @@ public final class Charts {
         String prefix = mode.cliName();
         out.add(bars(dir.resolve(prefix + "-throughput.png"), r));
         if (mode.hasLatency() && !r.latency().isEmpty()) {
-            String what = mode == Mode.TCP_CRR ? "transaction (connect to last answer byte)" : "request";
+            String what = mode == Mode.TCP_CRR ? "transaction (connect to last answer byte)"
+                    : mode == Mode.TCP_BCF ? "transaction (connect to the backend's close)" : "request";
             out.add(percentiles(dir.resolve(prefix + "-latency.png"), prefix + ": " + what + " latency, all rounds",
                     r.latency()));
         }
-        if (mode == Mode.TCP_CRR && !r.connect().isEmpty()) {
+        if (mode.connectionPerOp() && !r.connect().isEmpty()) {
             out.add(percentiles(dir.resolve(prefix + "-connect-latency.png"), prefix + ": connect latency, all rounds",
                     r.connect()));
         }
+        if (r.fromStart()) {
+            out.add(fromStart(dir.resolve(prefix + "-from-start.png"), r));
+        }
         return out;
+    }
+
+    /** {@code --from-start}: one line per target, the rate in each second after launch (median across rounds). */
+    private static Path fromStart(Path file, ModeReport r) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (String target : r.order()) {
+            double[] perSecond = Summaries.perSecondMedians(r.results().stream()
+                    .filter(x -> x.target().equals(target)).toList());
+            XYSeries series = new XYSeries(target, false, true);
+            for (int i = 0; i < perSecond.length; i++) {
+                if (!Double.isNaN(perSecond[i])) {
+                    series.add(i + 1, perSecond[i]);
+                }
+            }
+            data.addSeries(series);
+        }
+        String unit = r.spec().mode().primaryUnit();
+        JFreeChart chart = ChartFactory.createXYLineChart(r.spec().mode().cliName() + ": " + unit
+                        + " in each second after launch (median of " + r.rounds() + " rounds)",
+                "second after the proxy listened", unit, data, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            plot.getRenderer().setSeriesStroke(i, new BasicStroke(2f));
+        }
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+        return file;
     }
 
     private static Path bars(Path file, ModeReport r) throws IOException {

@@ -2,6 +2,7 @@ package io.junction.bench.report;
 
 import io.junction.bench.load.LoadSpec;
 import io.junction.bench.load.Measurement;
+import io.junction.bench.load.Mode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -54,16 +55,27 @@ public final class JsonReport {
         spec.put("durationSeconds", s.duration().toMillis() / 1000.0);
         spec.put("maxOps", s.maxOps());
         spec.put("description", s.describe());
+        spec.put("backend", s.backend().cliName());
+        if (s.mode() == Mode.TCP_BCF) {
+            spec.put("flavor", s.flavor().cliName());
+            spec.put("responseSize", s.responseSize());
+        }
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", s.mode().cliName());
         m.put("primaryUnit", s.mode().primaryUnit());
         m.put("spec", spec);
         m.put("rounds", r.rounds());
+        m.put("fromStart", r.fromStart());
         m.put("order", r.order());
         List<Object> summaries = new ArrayList<>();
         for (TargetSummary t : r.summaries()) {
-            summaries.add(summary(t));
+            Map<String, Object> o = summary(t);
+            if (r.fromStart()) {
+                o.put("perSecondMedian", nums(Summaries.perSecondMedians(r.results().stream()
+                        .filter(x -> x.target().equals(t.target())).toList())));
+            }
+            summaries.add(o);
         }
         m.put("summaries", summaries);
         List<Object> rounds = new ArrayList<>();
@@ -100,6 +112,7 @@ public final class JsonReport {
         o.put("vsDirect", num(t.vsDirect()));
         o.put("vsHaproxy", num(t.vsHaproxy()));
         o.put("p99VsDirect", num(t.p99VsDirect()));
+        o.put("proxyCpuVsHaproxy", num(t.cpuVsHaproxy()));
         return o;
     }
 
@@ -121,7 +134,21 @@ public final class JsonReport {
         o.put("proxyRssKb", r.proxyRssKb() < 0 ? null : r.proxyRssKb());
         o.put("harnessCpuSeconds", num(r.harnessCpuSeconds()));
         o.put("proxyAlive", r.proxyAlive());
+        if (r.launchMillis() >= 0) {
+            o.put("launchToListeningMillis", r.launchMillis());
+        }
+        if (m.perSecond().length > 0) {
+            o.put("perSecondOps", m.perSecond());
+        }
         return o;
+    }
+
+    private static List<Double> nums(double[] values) {
+        List<Double> out = new ArrayList<>();
+        for (double v : values) {
+            out.add(num(v));
+        }
+        return out;
     }
 
     private static Double num(double v) {

@@ -21,11 +21,20 @@ import java.util.Map;
  * @param results    every round of every target, in run order
  * @param skipped    targets that did not run, with the reason shown to the user
  * @param latency    per target: all rounds' latency histograms merged (nanoseconds)
- * @param connect    per target: merged connect-latency histograms (tcp-crr only)
+ * @param connect    per target: merged connect-latency histograms (tcp-crr and tcp-bcf)
+ * @param fromStart  whether each round launched the proxies afresh and measured from the moment they listened
  */
 public record ModeReport(LoadSpec spec, int rounds, Duration prime, List<String> order, List<TargetSummary> summaries,
                          List<RoundResult> results, Map<String, String> skipped, Map<String, Histogram> latency,
-                         Map<String, Histogram> connect) {
+                         Map<String, Histogram> connect, boolean fromStart) {
+
+    /** A report of a run that measured warmed-up proxies. */
+    public ModeReport(LoadSpec spec, int rounds, Duration prime, List<String> order, List<TargetSummary> summaries,
+                      List<RoundResult> results, Map<String, String> skipped, Map<String, Histogram> latency,
+                      Map<String, Histogram> connect) {
+        this(spec, rounds, prime, order, summaries, results, skipped, latency, connect, false);
+    }
+
     public ModeReport {
         order = List.copyOf(order);
         summaries = List.copyOf(summaries);

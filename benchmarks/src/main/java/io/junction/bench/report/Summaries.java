@@ -57,11 +57,14 @@ public final class Summaries {
                 hasCpu && gb > 0 ? cpu / gb : Double.NaN,
                 hasCpu && ops > 0 ? cpu * 1e6 / ops : Double.NaN,
                 rss < 0 ? Double.NaN : rss / 1024.0,
-                launchMillis, Double.NaN, Double.NaN, Double.NaN);
+                launchMillis, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
-    /** Fills in ratios to {@code direct} and {@code haproxy} (NaN where that target did not run). */
-    public static List<TargetSummary> withRatios(List<TargetSummary> rows) {
+    /**
+     * Fills in ratios to {@code direct} and {@code haproxy} (NaN where that target did not run), including the
+     * proxy CPU per unit of work against HAProxy's.
+     */
+    public static List<TargetSummary> withRatios(Mode mode, List<TargetSummary> rows) {
         TargetSummary direct = find(rows, DIRECT);
         TargetSummary haproxy = find(rows, HAPROXY);
         List<TargetSummary> out = new ArrayList<>();
@@ -69,9 +72,33 @@ public final class Summaries {
             out.add(s.withRatios(
                     direct == null ? Double.NaN : Stats.ratio(s.primary(), direct.primary()),
                     haproxy == null ? Double.NaN : Stats.ratio(s.primary(), haproxy.primary()),
-                    direct == null ? Double.NaN : Stats.ratio(s.p99(), direct.p99())));
+                    direct == null ? Double.NaN : Stats.ratio(s.p99(), direct.p99()),
+                    haproxy == null ? Double.NaN : Stats.ratio(s.cpuPerUnit(mode), haproxy.cpuPerUnit(mode))));
         }
         return out;
+    }
+
+    /**
+     * Median across rounds of each second's rate ({@code --from-start}): element i is the median of every round's
+     * rate in second i + 1 of its window. Empty when the rounds did not count per second.
+     */
+    public static double[] perSecondMedians(List<RoundResult> rounds) {
+        List<double[]> rates = rounds.stream().map(r -> r.measurement().perSecondRates()).toList();
+        int seconds = rates.stream().mapToInt(a -> a.length).max().orElse(0);
+        double[] out = new double[seconds];
+        for (int i = 0; i < seconds; i++) {
+            int second = i;
+            out[i] = Stats.median(rates.stream().mapToDouble(a -> second < a.length ? a[second] : Double.NaN)
+                    .toArray());
+        }
+        return out;
+    }
+
+    /** Median launch-to-listening time of rounds that launched a process, or {@code fallback} when none did. */
+    public static long medianLaunchMillis(List<RoundResult> rounds, long fallback) {
+        double[] launches = rounds.stream().filter(r -> r.launchMillis() >= 0).mapToDouble(RoundResult::launchMillis)
+                .toArray();
+        return launches.length == 0 ? fallback : Math.round(Stats.median(launches));
     }
 
     private static TargetSummary find(List<TargetSummary> rows, String name) {

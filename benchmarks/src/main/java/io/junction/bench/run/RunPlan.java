@@ -20,10 +20,14 @@ import java.util.Set;
  * @param proxyThreads  worker threads asked of each proxy, 0 = its default
  * @param pinCpu        CPU for the proxies (taskset), -1 = no pinning
  * @param drain         how long to wait for in-flight operations after each window
- * @param prime         unrecorded load per target before round 1 (JIT warm-up); zero to skip
+ * @param prime         unrecorded load per target before round 1 (JIT warm-up); zero to skip. With
+ *                      {@code fromStart}, the generator is primed straight against the backend instead
+ * @param fromStart     launch each proxy afresh before each of its rounds, measure from the moment it listens
+ *                      (no warm-up) and stop it after its window
  */
 public record RunPlan(LoadSpec spec, int rounds, List<Target> targets, Set<String> required, Path resultsDir,
-                      int backendPort, int proxyThreads, int pinCpu, Duration drain, Duration prime) {
+                      int backendPort, int proxyThreads, int pinCpu, Duration drain, Duration prime,
+                      boolean fromStart) {
     public RunPlan {
         if (rounds < 1 || rounds > 1000) {
             throw new IllegalArgumentException("rounds: " + rounds + " (expected: 1..1000)");

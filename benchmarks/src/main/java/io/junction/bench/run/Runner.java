@@ -6,6 +6,7 @@ import io.junction.bench.load.LoadGenerator;
 import io.junction.bench.load.LoadGenerators;
 import io.junction.bench.load.LoadSpec;
 import io.junction.bench.load.Measurement;
+import io.junction.bench.load.SecondBuckets;
 import io.junction.bench.load.Tally;
 import io.junction.bench.report.ModeReport;
 import io.junction.bench.report.Progress;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,7 +94,9 @@ public final class Runner {
             if (addresses.isEmpty()) {
                 throw new RunFailedException(spec.mode().cliName() + ": no target could run: " + skipped);
             }
-            List<RoundResult> results = rounds(addresses);
+            List<RoundResult> results = plan.fromStart()
+                    ? roundsFromStart(addresses, context, backend.address())
+                    : rounds(addresses);
             return report(addresses, results, skipped);
         } finally {
             for (Target t : started) {
@@ -104,12 +108,12 @@ public final class Runner {
 
     private BackendServer startBackend(EventLoopGroup group) throws RunFailedException, InterruptedException {
         try {
-            return BackendServer.start(plan.spec().mode().backend(), plan.backendPort(), group);
+            return BackendServer.start(plan.spec().backend(), plan.backendPort(), group, plan.spec().backendSizes());
         } catch (Exception e) {
             if (e instanceof InterruptedException ie) {
                 throw ie;
             }
-            throw new RunFailedException("backend " + plan.spec().mode().backend().cliName() + " cannot bind"
+            throw new RunFailedException("backend " + plan.spec().backend().cliName() + " cannot bind"
                     + " 127.0.0.1:" + plan.backendPort() + ": " + e.getMessage(), e);
         }
     }
@@ -129,12 +133,62 @@ public final class Runner {
         return results;
     }
 
+    /**
+     * {@code --from-start}: every proxy the harness runs is stopped after its first start (which only proved that
+     * it can run here), then launched afresh right before each of its windows and stopped right after it, so it
+     * neither gets warmed up by an earlier round nor takes CPU from the other targets' windows. Only the generator
+     * and the backend are primed, straight against the backend, so the first window does not measure the harness's
+     * own JIT compilation.
+     */
+    private List<RoundResult> roundsFromStart(Map<Target, InetSocketAddress> addresses, TargetContext context,
+                                              InetSocketAddress backend)
+            throws InterruptedException, RunFailedException {
+        for (Target t : addresses.keySet()) {
+            if (t instanceof ProxyTarget) {
+                t.close();
+            }
+        }
+        if (!plan.prime().isZero()) {
+            prime("generator (straight to the backend)", backend);
+        }
+        List<RoundResult> results = new ArrayList<>();
+        for (int round = 1; round <= plan.rounds(); round++) {
+            for (Map.Entry<Target, InetSocketAddress> e : addresses.entrySet()) {
+                Target t = e.getKey();
+                if (!(t instanceof ProxyTarget)) {
+                    results.add(measure(t, e.getValue(), round));
+                    continue;
+                }
+                progress.status(plan.spec().mode().cliName() + " round " + round + ": launching " + t.name());
+                InetSocketAddress address;
+                try {
+                    address = t.start(context);
+                } catch (TargetUnavailableException ex) {
+                    throw new RunFailedException(t.name() + " did not come up again in round " + round + ": "
+                            + ex.getMessage());
+                }
+                log.info("target={} round={} relaunched address=127.0.0.1:{} launchToListeningMillis={}", t.name(),
+                        round, address.getPort(), t.launchMillis());
+                try {
+                    results.add(measure(t, address, round));
+                } finally {
+                    t.close();
+                }
+            }
+        }
+        return results;
+    }
+
     /** Unrecorded load so the first measured round does not include JIT compilation. */
     private void prime(Target target, InetSocketAddress address) throws InterruptedException {
+        prime(target.name(), address);
+    }
+
+    private void prime(String what, InetSocketAddress address) throws InterruptedException {
         LoadSpec spec = plan.spec();
         LoadControl control = new LoadControl(spec.maxOps());
         Tally tally = new Tally();
-        progress.warmup(String.format("%s priming %-9s", spec.mode().cliName(), target.name()), spec.mode(), tally,
+        progress.warmup(String.format("%s priming %-9s", spec.mode().cliName(), what), spec.mode(), tally,
                 System.nanoTime() + plan.prime().toNanos());
         LoadGenerator generator = LoadGenerators.create(spec, address, clientGroup, control, tally);
         generator.start();
@@ -150,16 +204,24 @@ public final class Runner {
                 target.name());
         progress.warmup(label, spec.mode(), tally, System.nanoTime() + spec.warmup().toNanos());
         LoadGenerator generator = LoadGenerators.create(spec, address, clientGroup, control, tally);
-        generator.start();
-        control.awaitExhausted(spec.warmup());
+        if (!plan.fromStart()) {
+            generator.start();
+            control.awaitExhausted(spec.warmup());
+        }
 
         OptionalLong pid = target.pid();
         long t0 = System.nanoTime();
         ProcessStats.Sample proxy0 = pid.isPresent() ? ProcessStats.sample(pid.getAsLong()) : null;
         ProcessStats.Sample self0 = ProcessStats.self();
         control.openWindow(t0);
-        progress.measure(t0, t0 + spec.duration().toNanos());
-        boolean exhausted = control.awaitExhausted(spec.duration());
+        long end = t0 + spec.duration().toNanos();
+        progress.measure(t0, end);
+        if (plan.fromStart()) {
+            // No warm-up: the window opens as the first connections are made, right after the proxy listens.
+            tally.countPerSecond(t0, SecondBuckets.bucketsFor(spec.duration()));
+            generator.start();
+        }
+        boolean exhausted = control.awaitExhausted(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
         long t1 = System.nanoTime();
         control.closeWindow(t1);
         ProcessStats.Sample proxy1 = pid.isPresent() ? ProcessStats.sample(pid.getAsLong()) : null;
@@ -177,7 +239,8 @@ public final class Runner {
         }
         return new RoundResult(target.name(), round, m,
                 proxy0 == null ? Double.NaN : proxy1.cpuSeconds() - proxy0.cpuSeconds(),
-                proxy1 == null ? -1 : proxy1.rssKb(), self1.cpuSeconds() - self0.cpuSeconds(), alive);
+                proxy1 == null ? -1 : proxy1.rssKb(), self1.cpuSeconds() - self0.cpuSeconds(), alive,
+                plan.fromStart() ? target.launchMillis() : -1);
     }
 
     private ModeReport report(Map<Target, InetSocketAddress> addresses, List<RoundResult> results,
@@ -189,7 +252,8 @@ public final class Runner {
         for (Target t : addresses.keySet()) {
             order.add(t.name());
             List<RoundResult> mine = results.stream().filter(r -> r.target().equals(t.name())).toList();
-            rows.add(Summaries.summarize(plan.spec().mode(), t.name(), mine, t.launchMillis()));
+            rows.add(Summaries.summarize(plan.spec().mode(), t.name(), mine,
+                    plan.fromStart() ? Summaries.medianLaunchMillis(mine, t.launchMillis()) : t.launchMillis()));
             Histogram lat = new Histogram(HISTOGRAM_MAX, 3);
             Histogram con = new Histogram(HISTOGRAM_MAX, 3);
             for (RoundResult r : mine) {
@@ -203,7 +267,7 @@ public final class Runner {
                 connect.put(t.name(), con);
             }
         }
-        return new ModeReport(plan.spec(), plan.rounds(), plan.prime(), order, Summaries.withRatios(rows), results, skipped,
-                latency, connect);
+        return new ModeReport(plan.spec(), plan.rounds(), plan.prime(), order,
+                Summaries.withRatios(plan.spec().mode(), rows), results, skipped, latency, connect, plan.fromStart());
     }
 }

@@ -30,8 +30,14 @@ public final class ProxyTarget implements Target {
         return flavor.name();
     }
 
+    /**
+     * Launches the proxy; a process from an earlier start is stopped first, so calling this again relaunches it
+     * (on a new port, with a fresh config and a new launch time).
+     */
     @Override
     public InetSocketAddress start(TargetContext context) throws TargetUnavailableException, InterruptedException {
+        close();
+        launchMillis = -1;
         flavor.check(context);
         InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(),
                 FreePorts.pick(context.protocol()));
@@ -78,6 +84,7 @@ public final class ProxyTarget implements Target {
     public void close() {
         if (child != null) {
             child.close();
+            child = null;
         }
     }
 }

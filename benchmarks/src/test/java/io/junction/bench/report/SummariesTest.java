@@ -31,7 +31,7 @@ class SummariesTest {
         List<RoundResult> junction = List.of(round("junction", 1, 1500, 80, 0.1),
                 round("junction", 2, 1500, 80, 0.1));
 
-        List<TargetSummary> rows = Summaries.withRatios(List.of(
+        List<TargetSummary> rows = Summaries.withRatios(Mode.TCP_RR, List.of(
                 Summaries.summarize(Mode.TCP_RR, "direct", direct, -1),
                 Summaries.summarize(Mode.TCP_RR, "haproxy", haproxy, 40),
                 Summaries.summarize(Mode.TCP_RR, "junction", junction, 900)));
@@ -55,14 +55,35 @@ class SummariesTest {
         assertThat(j.cpuMicrosPerOp()).isCloseTo(0.2e6 / 3000, within(0.01));
         assertThat(j.rssMiB()).isEqualTo(10.0);
         assertThat(j.launchMillis()).isEqualTo(900);
+        // CPU per request against HAProxy's: (0.2 s / 3000) / (0.4 s / 2000).
+        assertThat(j.cpuVsHaproxy()).isCloseTo((0.2 / 3000) / (0.4 / 2000), within(1e-9));
+        assertThat(rows.get(1).cpuVsHaproxy()).isEqualTo(1.0);
+        assertThat(d.cpuVsHaproxy()).as("direct has no proxy process").isNaN();
+    }
+
+    @Test
+    void streamCpuIsComparedPerGigabyte() {
+        Histogram none = new Histogram(3);
+        // HAProxy: 1 CPU s for 10 GB; Junction: 1.2 CPU s for 8 GB.
+        RoundResult h = new RoundResult("haproxy", 1, new Measurement(SECOND, 0, 10_000_000_000L, 0, 0, 0, 0, none,
+                none), 1.0, 1, 0, true);
+        RoundResult j = new RoundResult("junction", 1, new Measurement(SECOND, 0, 8_000_000_000L, 0, 0, 0, 0, none,
+                none), 1.2, 1, 0, true);
+        List<TargetSummary> rows = Summaries.withRatios(Mode.TCP_STREAM, List.of(
+                Summaries.summarize(Mode.TCP_STREAM, "haproxy", List.of(h), 1),
+                Summaries.summarize(Mode.TCP_STREAM, "junction", List.of(j), 1)));
+        assertThat(rows.get(1).cpuPerUnit(Mode.TCP_STREAM)).isCloseTo(0.15, within(1e-9));
+        assertThat(rows.get(1).cpuVsHaproxy()).isCloseTo(1.5, within(1e-9));
+        assertThat(rows.get(1).cpuMicrosPerOp()).as("tcp-stream counts no operations").isNaN();
     }
 
     @Test
     void ratiosAreNaNWhenTheBaselineDidNotRun() {
-        List<TargetSummary> rows = Summaries.withRatios(List.of(
+        List<TargetSummary> rows = Summaries.withRatios(Mode.TCP_RR, List.of(
                 Summaries.summarize(Mode.TCP_RR, "nginx", List.of(round("nginx", 1, 100, 10, 0.1)), 5)));
         assertThat(rows.get(0).vsDirect()).isNaN();
         assertThat(rows.get(0).vsHaproxy()).isNaN();
+        assertThat(rows.get(0).cpuVsHaproxy()).isNaN();
     }
 
     @Test
