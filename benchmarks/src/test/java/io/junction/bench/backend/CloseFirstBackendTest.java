@@ -22,7 +22,7 @@ class CloseFirstBackendTest {
                 "Connection: close"));
         EmbeddedChannel ch = new EmbeddedChannel(new HttpResponderHandler(response, true));
         ch.writeInbound(ascii("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"));
-        assertThat((Object) ch.readOutbound()).isNull();
+        assertThat(ch.<Object>readOutbound()).isNull();
         assertThat(ch.isOpen()).isTrue();
         ch.writeInbound(ascii("\r\n"));
         ByteBuf out = ch.readOutbound();
@@ -31,7 +31,7 @@ class CloseFirstBackendTest {
         assertThat(text).startsWith("HTTP/1.1 200 OK\r\nContent-Length: 128\r\nConnection: close\r\n\r\n")
                 .endsWith("x".repeat(128)).hasSize(59 + 128);
         assertThat(ch.isOpen()).as("the backend closes first").isFalse();
-        assertThat((Object) ch.readOutbound()).as("one answer only").isNull();
+        assertThat(ch.<Object>readOutbound()).as("one answer only").isNull();
         ch.finishAndReleaseAll();
         response.release();
     }
@@ -41,7 +41,7 @@ class CloseFirstBackendTest {
         ByteBuf response = Unpooled.buffer(300).writeZero(300);
         EmbeddedChannel ch = new EmbeddedChannel(new RawCloseHandler(response, 64));
         ch.writeInbound(Unpooled.buffer(40).writeZero(40));
-        assertThat((Object) ch.readOutbound()).as("24 request bytes still missing").isNull();
+        assertThat(ch.<Object>readOutbound()).as("24 request bytes still missing").isNull();
         assertThat(ch.isOpen()).isTrue();
         ch.writeInbound(Unpooled.buffer(24).writeZero(24));
         ByteBuf out = ch.readOutbound();
