@@ -9,6 +9,7 @@ import io.junction.agent.discovery.file.FileSource;
 import io.junction.core.forward.EventLoops;
 import io.junction.core.state.ListenerFactory;
 import io.junction.core.forward.Transports;
+import io.junction.core.forward.tcp.AccessLog;
 import io.junction.core.forward.tcp.TcpListenerFactory;
 import io.junction.core.forward.udp.UdpListenerFactory;
 import io.junction.core.model.Protocol;
@@ -88,6 +89,8 @@ public final class Agent implements AutoCloseable {
         FileSource fileSource = new FileSource(configFile);
         // Every good load hands the node's policy over before the services it applies to.
         fileSource.onConfig(good -> controller.updatePolicy(good.policy()));
+        FunctionCounter.builder("junction.access.log.dropped", AccessLog.class, c -> AccessLog.droppedLines())
+                .description("Access-log lines dropped because standard output could not keep up").register(registry);
         FunctionCounter.builder("junction.config.reloads", fileSource, FileSource::reloadCount)
                 .description("Config file reloads applied").register(registry);
         FunctionCounter.builder("junction.config.reload.failures", fileSource, FileSource::failureCount)
@@ -179,6 +182,8 @@ public final class Agent implements AutoCloseable {
             admin.close();
         }
         loops.close();
+        // The loops handed their last access-log lines over as they ended.
+        AccessLog.awaitWritten(2_000);
         controller.close();
         registry.close();
         log.info("agent=stopped");

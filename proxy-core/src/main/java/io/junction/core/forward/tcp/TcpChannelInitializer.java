@@ -67,7 +67,7 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         if (active.incrementAndGet() > tcp.maxConnections()) {
             active.decrementAndGet();
             handle.metrics().onFailure(FailureReason.CONNECTION_LIMIT);
-            AccessLog.rejected(handle.key(), ch.remoteAddress(), FailureReason.CONNECTION_LIMIT);
+            AccessLog.rejected(ch.eventLoop(), handle.key(), ch.remoteAddress(), FailureReason.CONNECTION_LIMIT);
             ch.close();
             return;
         }

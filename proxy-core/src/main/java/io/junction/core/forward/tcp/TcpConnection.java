@@ -408,7 +408,8 @@ final class TcpConnection extends LiveConnection {
         if (backendChannel != null && backendChannel.isOpen()) {
             backendChannel.close();
         }
-        AccessLog.finished(handle.key(), client.remoteAddress(), backend, up == null ? earlyBytes : up.bytes(),
-                down == null ? 0 : down.bytes(), System.nanoTime() - startNanos, result, reason);
+        AccessLog.finished(client.eventLoop(), handle.key(), client.remoteAddress(), backend,
+                up == null ? earlyBytes : up.bytes(), down == null ? 0 : down.bytes(), System.nanoTime() - startNanos,
+                result, reason);
     }
 }
