@@ -14,6 +14,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,8 @@ final class TcpConnection extends LiveConnection {
     private Relay down;
     private boolean spliceCounted;
     private boolean closing;
+    /** The backend leg is being closed after a flush; the end of the client leg must not cut it short. */
+    private boolean backendClosing;
     private boolean finished;
     private String result = "ok";
     private FailureReason reason;
@@ -243,13 +246,14 @@ final class TcpConnection extends LiveConnection {
             }
             return;
         }
+        // The peer's FIN is now the end of the leg the proxy just sent a FIN to: Netty closes the channel on it (see
+        // onInactive) instead of shutting its input, a shutdown(SHUT_RD) that fails with ENOTCONN on a socket finished
+        // both ways and costs a stack-traced exception per connection. A spliced source keeps half-closure: its tail
+        // is read after its FIN.
         if (relay == up && !down.spliced()) {
-            // The backend's FIN is now the end of its leg: Netty closes the channel on it (see onInactive) instead of
-            // shutting its input, a shutdown(SHUT_RD) that fails with ENOTCONN on a socket finished both ways and
-            // costs another stack-traced exception. A spliced direction keeps half-closure: its tail is read after
-            // the FIN. The client leg keeps it too: its close runs finish(), which must not cut a FIN still being
-            // flushed to the backend.
             backendChannel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        } else if (relay == down && !up.spliced()) {
+            client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         }
     }
 
@@ -325,6 +329,12 @@ final class TcpConnection extends LiveConnection {
         if (!closing) {
             if (side == backendChannel && up.finSent()) {
                 down.onSourceEof();
+            } else if (side == client && down != null && down.finSent()) {
+                // The client's FIN after the proxy's (its half-closure was off, see onFinSent): the last direction
+                // ends. The backend leg closes once what the client sent before its FIN is written.
+                closing = true;
+                backendClosing = true;
+                closeAfterFlush(backendChannel);
             } else {
                 result = "reset";
                 abort(side);
@@ -363,6 +373,16 @@ final class TcpConnection extends LiveConnection {
         client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         if (backendChannel != null) {
             backendChannel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Closes {@code ch} once its queued bytes are written (at once when nothing is queued). */
+    private static void closeAfterFlush(Channel ch) {
+        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
+        if (queued == null || queued.isEmpty()) {
+            ch.close();
+        } else {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -405,7 +425,7 @@ final class TcpConnection extends LiveConnection {
         if (backend != null) {
             backend.onConnectionClosed();
         }
-        if (backendChannel != null && backendChannel.isOpen()) {
+        if (backendChannel != null && backendChannel.isOpen() && !backendClosing) {
             backendChannel.close();
         }
         AccessLog.finished(client.eventLoop(), handle.key(), client.remoteAddress(), backend,

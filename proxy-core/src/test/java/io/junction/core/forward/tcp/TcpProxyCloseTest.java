@@ -1,5 +1,8 @@
 package io.junction.core.forward.tcp;
 
+import io.junction.core.testing.TcpBlockingServer;
+import io.netty.channel.ChannelOption;
+import io.junction.core.forward.LiveConnection;
 import io.junction.core.state.ServiceListener;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
@@ -58,6 +61,36 @@ class TcpProxyCloseTest {
     @Test
     void clientResetReachesTheBackendAsReset() throws Exception {
         TcpScenarios.clientResetReachesTheBackend(proxy, TcpSettings.DEFAULTS);
+    }
+
+    /**
+     * The backend answers and closes first (HTTP with {@code Connection: close}): the proxy passes the FIN on, and the
+     * client's FIN that follows ends the connection. The client leg stops allowing half-closure once the proxy's FIN
+     * is out, so that FIN closes it rather than a {@code shutdown(SHUT_RD)} that fails with ENOTCONN on a socket
+     * finished both ways (a stack-traced exception per connection).
+     */
+    @Test
+    void whenTheBackendClosesFirstTheClientsFinEndsTheConnection() throws Exception {
+        byte[] reply = TcpStreams.randomBytes(187, 5);
+        try (TcpBlockingServer backend = new TcpBlockingServer(s -> {
+            s.getInputStream().readNBytes(46);
+            s.getOutputStream().write(reply);
+            s.close();
+        })) {
+            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            Backend b = TestHandles.backend(handle, backend.address());
+            try (Socket client = TcpTestClient.connect(listener.localAddress())) {
+                client.getOutputStream().write(new byte[46]);
+                assertThat(client.getInputStream().readAllBytes()).isEqualTo(reply);
+                LiveConnection connection = proxy.awaitOnlyConnectionTo(b);
+                assertThat(connection.clientChannel().config().getOption(ChannelOption.ALLOW_HALF_CLOSURE))
+                        .as("half-closure of the client leg after the proxy's FIN").isFalse();
+            }
+            await().atMost(Duration.ofSeconds(3)).until(() -> handle.metrics().connectionsActive() == 0);
+            assertThat(b.activeConnections()).isZero();
+            assertThat(backend.errors()).isEmpty();
+        }
     }
 
     @Test
