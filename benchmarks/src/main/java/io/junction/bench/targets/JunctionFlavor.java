@@ -63,9 +63,8 @@ public final class JunctionFlavor implements ProxyFlavor {
                 + "admin:\n"
                 + "  listen: \"off\"\n"
                 + "proxy:\n"
+                // Otherwise the defaults, access log and yielding included: the figures are what users get.
                 + "  workerThreads: " + p.threads() + "\n"
-                // The HAProxy and nginx configs log nothing per connection either.
-                + "  accessLog: false\n"
                 + "services:\n"
                 + "  - name: bench\n"
                 + "    protocol: " + p.protocol().name().toLowerCase() + "\n"

@@ -28,7 +28,6 @@ class ProxyConfigTest {
                   listen: "off"
                 proxy:
                   workerThreads: 0
-                  accessLog: false
                 services:
                   - name: bench
                     protocol: tcp
@@ -40,7 +39,8 @@ class ProxyConfigTest {
                 """);
         assertThat(new JunctionFlavor(Paths.get("j.jar"), List.of()).renderConfig(params(Protocol.UDP, 2)))
                 .contains("workerThreads: 2\n").contains("protocol: udp\n")
-                .as("TCP-only keys are rejected on a UDP service").doesNotContain("connectTimeout");
+                .as("TCP-only keys are rejected on a UDP service").doesNotContain("connectTimeout")
+                .as("the default config, access log included").doesNotContain("accessLog");
     }
 
     @Test
