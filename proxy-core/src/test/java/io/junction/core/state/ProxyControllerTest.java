@@ -256,4 +256,26 @@ class ProxyControllerTest {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> controller.snapshot().services().get(WEB).eligible().size() == 2);
     }
+
+    /** A snapshot listener runs on the control thread; asking the controller from there must not wait for it. */
+    @Test
+    void aSnapshotListenerCanAskTheControllerWithoutStallingIt() {
+        List<Map<ServiceKey, InetSocketAddress>> seen = new CopyOnWriteArrayList<>();
+        controller.addSnapshotListener(snapshot -> {
+            seen.add(controller.boundAddresses());
+            controller.readiness();
+        });
+        ManualSource file = new ManualSource("file");
+        controller.addSource(file);
+        controller.start();
+        serve(Duration.ZERO, WEB, 1000);
+        file.replace(Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 1))));
+
+        await().atMost(Duration.ofSeconds(2)).until(() -> controller.readiness().ready());
+        await().atMost(Duration.ofSeconds(2)).until(() -> !seen.isEmpty()
+                && seen.get(seen.size() - 1).containsKey(WEB));
+        long v = controller.snapshot().version();
+        file.replace(Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 2))));
+        await().atMost(Duration.ofSeconds(2)).until(() -> controller.snapshot().version() > v);
+    }
 }

@@ -22,7 +22,8 @@ public final class TcpSocketStates {
     }
 
     /** One row of the table: ports and the state in the kernel's hex code. */
-    public record Entry(int localPort, int remotePort, String state) {
+    /** @param queues the kernel's {@code tx_queue:rx_queue} in hex: bytes not yet acknowledged, bytes not yet read */
+    public record Entry(int localPort, int remotePort, String state, String queues) {
     }
 
     public static List<Entry> all() throws IOException {
@@ -36,7 +37,8 @@ public final class TcpSocketStates {
             for (int i = 1; i < lines.size(); i++) {
                 String[] f = lines.get(i).trim().split("\\s+");
                 if (f.length > 3) {
-                    entries.add(new Entry(port(f[1]), port(f[2]), f[3].toUpperCase(Locale.ROOT)));
+                    entries.add(new Entry(port(f[1]), port(f[2]), f[3].toUpperCase(Locale.ROOT),
+                            f.length > 4 ? f[4] : "?"));
                 }
             }
         }

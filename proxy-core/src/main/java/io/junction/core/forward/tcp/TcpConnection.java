@@ -415,7 +415,13 @@ final class TcpConnection extends LiveConnection {
         }
         finished = true;
         closing = true;
-        unregister();
+        if (backendClosing && backendChannel.isOpen()) {
+            // Still writing what the client sent before its FIN: the connection stays listed (drains, shutdown and
+            // diagnostics find it) until that leg closes.
+            backendChannel.closeFuture().addListener(closed -> unregister());
+        } else {
+            unregister();
+        }
         if (idleTimer != null) {
             idleTimer.stop();
         }
