@@ -177,6 +177,22 @@ class ConfigLoaderTest {
         assertThat(config.discovery()).isEmpty();
     }
 
+    /** The README's config example is a file the agent accepts, with the layering the README describes. */
+    @Test
+    void theReadmeConfigExampleIsValid() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("## Config reference");
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+
+        AgentConfig config = loader.parse(yaml, "README.md");
+
+        ServiceSpec demo = config.spec(ServiceKey.of("demo", Protocol.TCP));
+        assertThat(demo.lb()).as("the entry overrides defaults.lb").isEqualTo(LbPolicy.ROUND_ROBIN);
+        assertThat(demo.tcp().connectTimeout()).as("defaults apply where the entry is silent")
+                .isEqualTo(Duration.ofMillis(500));
+    }
+
     @Test
     void servicesKeepFileOrderAndAreImmutable() {
         StringBuilder yaml = new StringBuilder("services:\n");
