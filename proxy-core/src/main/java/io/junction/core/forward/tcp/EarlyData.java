@@ -3,6 +3,7 @@ package io.junction.core.forward.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
 
 /**
  * Client bytes read while the backend connect is under way. Reading them at once, as HAProxy does, spares a wait for
@@ -14,11 +15,33 @@ import io.netty.buffer.CompositeByteBuf;
  */
 final class EarlyData {
     private ByteBuf held;
+    private long bytes;
     private int heldMemory;
     private boolean eof;
 
+    /**
+     * One read of {@code client} before the backend connected; takes ownership of {@code buf}. Held, and the client
+     * paused once what is held reaches {@code highWaterMark}; dropped when the connection is {@code closing}.
+     */
+    void onRead(ByteBuf buf, Channel client, int highWaterMark, boolean closing) {
+        bytes += buf.readableBytes();
+        if (closing) {
+            buf.release();
+            return;
+        }
+        hold(buf, client.alloc());
+        if (heldMemory >= highWaterMark) {
+            client.config().setAutoRead(false);
+        }
+    }
+
+    /** Bytes read so far, held or not. */
+    long bytes() {
+        return bytes;
+    }
+
     /** Takes ownership of {@code buf}, appending it to what is held. */
-    void hold(ByteBuf buf, ByteBufAllocator alloc) {
+    private void hold(ByteBuf buf, ByteBufAllocator alloc) {
         heldMemory += buf.capacity();
         if (held == null) {
             held = buf;

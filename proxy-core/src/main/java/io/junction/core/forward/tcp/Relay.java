@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
@@ -194,7 +195,14 @@ final class Relay {
 
     private void onFinSent() {
         finSent = true;
-        connection.onFinSent(this);
+        if (!connection.other(this).spliced()) {
+            // The peer's FIN is now the end of the leg that just got the proxy's FIN: Netty closes the channel on it
+            // (see TcpConnection.onInactive) instead of shutting its input, a shutdown(SHUT_RD) that fails with
+            // ENOTCONN on a socket finished both ways and costs a stack-traced exception per connection. A spliced
+            // source keeps half-closure (startSplice): its tail is read after its FIN.
+            target.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        }
+        connection.onFinSent();
     }
 
     // ---- splice ----
@@ -206,6 +214,8 @@ final class Relay {
 
     /** Forwards this direction with splice(2) from now on. */
     void startSplice() {
+        // The spliced tail is read after the source's FIN, so that FIN must not close the channel.
+        source.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         connection.onSpliceStart(this);
         splice = new SpliceDirection(this, source, target);
         splice.start();

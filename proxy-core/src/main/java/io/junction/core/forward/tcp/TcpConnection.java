@@ -10,23 +10,18 @@ import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One proxied connection: the client channel, the backend channel once connected, and the two {@link Relay}s between
  * them. Owns what concerns the connection as a whole: the client bytes held while connecting ({@link EarlyData}),
  * the end-of-connection rules (both channels close once both directions are done; a reset or error on one side is
- * passed to the other as a reset, SO_LINGER 0), the idle timer, and the bookkeeping that must happen exactly once
- * (counters, the backend's connection count, the access log).
+ * passed to the other as a reset, see {@link Legs}) and the idle timer. How it ended, and the bookkeeping that must
+ * happen exactly once (counters, the backend's connection count, the access log), is its {@link ConnectionOutcome}.
  *
  * <p>With {@link SpliceMode#ON} or {@link SpliceMode#AUTO} on the epoll transport a direction can be forwarded with
  * splice(2) ({@link SpliceDirection}). Splice bypasses the pipeline, which changes three things: bytes are counted per
@@ -43,27 +38,21 @@ final class TcpConnection extends LiveConnection {
     private final ServiceHandle handle;
     private final ServiceMetrics metrics;
     private final TcpSettings tcp;
-    private final AtomicInteger listenerActive;
+    private final ConnectionOutcome outcome;
     /** The splice mode in effect: the service's, or OFF when the transport is not epoll. */
     private final SpliceMode splice;
-    private final long startNanos = System.nanoTime();
     /** Null when the idle timeout is off. */
     private final IdleTimer idleTimer;
     private final EarlyData early = new EarlyData();
 
     private Channel backendChannel;
     private Backend backend;
-    private long earlyBytes;
     /** Client to backend, and backend to client; both null until the backend connected. */
     private Relay up;
     private Relay down;
-    private boolean spliceCounted;
     private boolean closing;
     /** The backend leg is being closed after a flush; the end of the client leg must not cut it short. */
     private boolean backendClosing;
-    private boolean finished;
-    private String result = "ok";
-    private FailureReason reason;
 
     TcpConnection(Channel client, ServiceHandle handle, TcpSettings tcp, AtomicInteger listenerActive,
                   NanoClock clock) {
@@ -71,11 +60,10 @@ final class TcpConnection extends LiveConnection {
         this.handle = handle;
         this.metrics = handle.metrics();
         this.tcp = tcp;
-        this.listenerActive = listenerActive;
+        this.outcome = new ConnectionOutcome(handle.key(), metrics, listenerActive);
         this.splice = Transports.epoll() ? tcp.splice() : SpliceMode.OFF;
         this.idleTimer = tcp.idleTimeout().isZero() ? null
                 : new IdleTimer(this, client.eventLoop(), tcp.idleTimeout().toNanos(), clock);
-        metrics.onConnectionAccepted();
         register();
     }
 
@@ -95,9 +83,8 @@ final class TcpConnection extends LiveConnection {
 
     @Override
     public String describe() {
-        return "service=" + handle.key() + " closing=" + closing + " finished=" + finished + " client=["
-                + LegState.of(client) + "] backend=["
-                + (backendChannel == null ? "connecting" : LegState.of(backendChannel)) + "] "
+        return "service=" + handle.key() + " closing=" + closing + " client=[" + Legs.describe(client)
+                + "] backend=[" + (backendChannel == null ? "connecting" : Legs.describe(backendChannel)) + "] "
                 + (up == null ? "early=" + early.heldMemory() : up.describe() + "; " + down.describe());
     }
 
@@ -138,8 +125,8 @@ final class TcpConnection extends LiveConnection {
         backendChannel = ch;
         backend = b;
         b.onConnectionOpened();
-        b.addBytesToBackend(earlyBytes);
-        up = new Relay(this, client, ch, true, b, earlyBytes, early.eof());
+        b.addBytesToBackend(early.bytes());
+        up = new Relay(this, client, ch, true, b, early.bytes(), early.eof());
         down = new Relay(this, ch, client, false, b, 0, false);
         ByteBuf held = early.take();
         if (held != null) {
@@ -163,8 +150,7 @@ final class TcpConnection extends LiveConnection {
     }
 
     void connectFailed(FailureReason failure) {
-        metrics.onFailure(failure);
-        fail(failure);
+        outcome.failed(failure);
         closing = true;
         client.close();
     }
@@ -177,17 +163,8 @@ final class TcpConnection extends LiveConnection {
             return;
         }
         touch();
-        int n = buf.readableBytes();
-        earlyBytes += n;
-        metrics.addBytesToBackend(n);
-        if (closing) {
-            buf.release();
-            return;
-        }
-        early.hold(buf, client.alloc());
-        if (early.heldMemory() >= tcp.writeBufferHighWaterMark()) {
-            client.config().setAutoRead(false);
-        }
+        metrics.addBytesToBackend(buf.readableBytes());
+        early.onRead(buf, client, tcp.writeBufferHighWaterMark(), closing);
     }
 
     void onClientReadComplete() {
@@ -239,21 +216,10 @@ final class TcpConnection extends LiveConnection {
 
     // ---- half-close and splice, reported by the relays ----
 
-    void onFinSent(Relay relay) {
-        if (up.finSent() && down.finSent()) {
-            if (!closing) {
-                closeBoth();
-            }
-            return;
-        }
-        // The peer's FIN is now the end of the leg the proxy just sent a FIN to: Netty closes the channel on it (see
-        // onInactive) instead of shutting its input, a shutdown(SHUT_RD) that fails with ENOTCONN on a socket finished
-        // both ways and costs a stack-traced exception per connection. A spliced source keeps half-closure: its tail
-        // is read after its FIN.
-        if (relay == up && !down.spliced()) {
-            backendChannel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-        } else if (relay == down && !up.spliced()) {
-            client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+    /** A relay passed its source's FIN on: once both have, the connection is over. */
+    void onFinSent() {
+        if (up.finSent() && down.finSent() && !closing) {
+            closeBoth();
         }
     }
 
@@ -268,13 +234,9 @@ final class TcpConnection extends LiveConnection {
         }
     }
 
+    /** {@code relay} is about to switch to splice(2); the connection's first such switch is counted. */
     void onSpliceStart(Relay relay) {
-        if (relay == down) {
-            // The spliced tail is read after the backend's FIN, so its EOF must not close it (see onFinSent).
-            backendChannel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        }
-        if (!spliceCounted) {
-            spliceCounted = true;
+        if (!relay.spliced() && !other(relay).spliced()) {
             metrics.onConnectionSpliced();
         }
         if (log.isDebugEnabled()) {
@@ -296,10 +258,10 @@ final class TcpConnection extends LiveConnection {
             log.debug("event=splice_failed service={} direction={} client={} cause=\"{}\"", handle.key(), relay,
                     client, cause);
         }
-        result = cause instanceof IOException ? "reset" : "error";
+        outcome.broken(cause);
         closing = true;
-        reset(client);
-        reset(backendChannel);
+        Legs.reset(client);
+        Legs.reset(backendChannel);
     }
 
     // ---- failures and closes ----
@@ -316,7 +278,7 @@ final class TcpConnection extends LiveConnection {
             log.debug("event=exception service={} side={} channel={}", handle.key(),
                     side == client ? "client" : "backend", side, cause);
         }
-        result = cause instanceof IOException ? "reset" : "error";
+        outcome.broken(cause);
         abort(side);
     }
 
@@ -334,9 +296,9 @@ final class TcpConnection extends LiveConnection {
                 // ends. The backend leg closes once what the client sent before its FIN is written.
                 closing = true;
                 backendClosing = true;
-                closeAfterFlush(backendChannel);
+                Legs.closeAfterFlush(backendChannel);
             } else {
-                result = "reset";
+                outcome.reset();
                 abort(side);
             }
         }
@@ -349,8 +311,7 @@ final class TcpConnection extends LiveConnection {
         if (closing) {
             return;
         }
-        metrics.onFailure(FailureReason.IDLE_TIMEOUT);
-        fail(FailureReason.IDLE_TIMEOUT);
+        outcome.failed(FailureReason.IDLE_TIMEOUT);
         closing = true;
         client.close();
         if (backendChannel != null) {
@@ -365,24 +326,10 @@ final class TcpConnection extends LiveConnection {
             return;
         }
         closing = true;
-        result = "drained";
-        if (failure != null) {
-            metrics.onFailure(failure);
-            reason = failure;
-        }
-        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        outcome.drained(failure);
+        Legs.closeAfterFlush(client);
         if (backendChannel != null) {
-            backendChannel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
-    }
-
-    /** Closes {@code ch} once its queued bytes are written (at once when nothing is queued). */
-    private static void closeAfterFlush(Channel ch) {
-        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
-        if (queued == null || queued.isEmpty()) {
-            ch.close();
-        } else {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            Legs.closeAfterFlush(backendChannel);
         }
     }
 
@@ -390,30 +337,17 @@ final class TcpConnection extends LiveConnection {
         closing = true;
         Channel other = failed == client ? backendChannel : client;
         if (other != null) {
-            reset(other);
+            Legs.reset(other);
         }
         failed.close();
     }
 
-    private static void reset(Channel ch) {
-        if (ch.isActive()) {
-            // SO_LINGER 0 makes close() send RST instead of FIN, so the peer sees the failure, not a clean EOF.
-            ch.config().setOption(ChannelOption.SO_LINGER, 0);
-        }
-        ch.close();
-    }
-
-    private void fail(FailureReason failure) {
-        reason = failure;
-        result = "failed";
-    }
-
     /** Runs once, when the client channel is closed: counters, backend release, access log. */
     private void finish() {
-        if (finished) {
+        long bytesIn = up == null ? early.bytes() : up.bytes();
+        if (!outcome.record(client, backend, bytesIn, down == null ? 0 : down.bytes())) {
             return;
         }
-        finished = true;
         closing = true;
         if (backendClosing && backendChannel.isOpen()) {
             // Still writing what the client sent before its FIN: the connection stays listed (drains, shutdown and
@@ -426,16 +360,8 @@ final class TcpConnection extends LiveConnection {
             idleTimer.stop();
         }
         early.release();
-        listenerActive.decrementAndGet();
-        metrics.onConnectionClosed();
-        if (backend != null) {
-            backend.onConnectionClosed();
-        }
         if (backendChannel != null && backendChannel.isOpen() && !backendClosing) {
             backendChannel.close();
         }
-        AccessLog.finished(client.eventLoop(), handle.key(), client.remoteAddress(), backend,
-                up == null ? earlyBytes : up.bytes(), down == null ? 0 : down.bytes(), System.nanoTime() - startNanos,
-                result, reason);
     }
 }
