@@ -156,7 +156,7 @@ final class ConfigBinder {
             List<ServiceBinder.Bound> same = byPort.computeIfAbsent(portKey, k -> new ArrayList<>());
             for (ServiceBinder.Bound other : same) {
                 if (clash(b.listen(), other.listen())) {
-                    problems.add(b.listenLine(), child(b.path(), "listen"), hostPort(b.listen()) + "/"
+                    problems.add(b.listenLine(), child(b.path(), "listen"), HostPort.format(b.listen()) + "/"
                             + b.key().protocol().lowerName() + " is already used by " + other.path() + " (line "
                             + other.listenLine() + ")");
                     break;
@@ -164,7 +164,7 @@ final class ConfigBinder {
             }
             same.add(b);
             if (adminListen != null && b.key().protocol() == Protocol.TCP && clash(b.listen(), adminListen)) {
-                problems.add(b.listenLine(), child(b.path(), "listen"), hostPort(b.listen())
+                problems.add(b.listenLine(), child(b.path(), "listen"), HostPort.format(b.listen())
                         + " is already used by admin.listen");
             }
         }
@@ -173,9 +173,5 @@ final class ConfigBinder {
     private static boolean clash(InetSocketAddress a, InetSocketAddress b) {
         return a.getPort() == b.getPort() && (a.getAddress().equals(b.getAddress())
                 || a.getAddress().isAnyLocalAddress() || b.getAddress().isAnyLocalAddress());
-    }
-
-    private static String hostPort(InetSocketAddress a) {
-        return HostPort.format(a);
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -59,33 +60,29 @@ public final class ConnectionRegistry implements ConnectionDrain {
 
     /** The live connections to {@code backend}, gathered from every loop (diagnostics and tests). */
     public CompletableFuture<List<LiveConnection>> connectionsTo(Backend backend) {
-        List<CompletableFuture<List<LiveConnection>>> perLoop = new ArrayList<>();
-        for (EventExecutor loop : loops) {
-            CompletableFuture<List<LiveConnection>> found = new CompletableFuture<>();
-            try {
-                loop.execute(() -> found.complete(LoopConnections.current().select(c -> c.backend() == backend)));
-            } catch (RejectedExecutionException e) {
-                found.complete(List.of());
-            }
-            perLoop.add(found);
-        }
-        return CompletableFuture.allOf(perLoop.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
-            List<LiveConnection> all = new ArrayList<>();
-            perLoop.forEach(f -> all.addAll(f.join()));
-            return all;
-        });
+        return gather(c -> c.backend() == backend ? c : null);
     }
 
     /** {@link LiveConnection#describe()} of every live connection to {@code backend}, taken on its loop. */
     public CompletableFuture<List<String>> describe(Backend backend) {
-        List<CompletableFuture<List<String>>> perLoop = new ArrayList<>();
+        return gather(c -> c.backend() == backend ? c.describe() : null);
+    }
+
+    /** What {@code view} makes of each live connection (null: skip it), gathered on every loop. */
+    private <T> CompletableFuture<List<T>> gather(Function<LiveConnection, T> view) {
+        List<CompletableFuture<List<T>>> perLoop = new ArrayList<>();
         for (EventExecutor loop : loops) {
-            CompletableFuture<List<String>> found = new CompletableFuture<>();
+            CompletableFuture<List<T>> found = new CompletableFuture<>();
             try {
                 loop.execute(() -> {
-                    List<String> lines = new ArrayList<>();
-                    LoopConnections.current().select(c -> c.backend() == backend).forEach(c -> lines.add(c.describe()));
-                    found.complete(lines);
+                    List<T> out = new ArrayList<>();
+                    for (LiveConnection c : LoopConnections.current().select(c -> true)) {
+                        T t = view.apply(c);
+                        if (t != null) {
+                            out.add(t);
+                        }
+                    }
+                    found.complete(out);
                 });
             } catch (RejectedExecutionException e) {
                 found.complete(List.of());
@@ -93,7 +90,7 @@ public final class ConnectionRegistry implements ConnectionDrain {
             perLoop.add(found);
         }
         return CompletableFuture.allOf(perLoop.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
-            List<String> all = new ArrayList<>();
+            List<T> all = new ArrayList<>();
             perLoop.forEach(f -> all.addAll(f.join()));
             return all;
         });
