@@ -117,7 +117,7 @@ final class ServiceBinder {
         LbPolicy lb = lb(node, path);
         Duration affinity = FieldReader.optional(node, "affinityTimeout", null,
                 (n, p) -> fields.duration(n, p, false, ServiceSpec.MAX_AFFINITY_TIMEOUT), path);
-        return new ServicePolicy(null, lb, affinity, null, null);
+        return new ServicePolicy(null, lb, affinity, null, null, null);
     }
 
     static boolean hasAny(YamlNode node, Set<String> keys) {

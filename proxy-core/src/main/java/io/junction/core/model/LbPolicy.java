@@ -11,7 +11,11 @@ public enum LbPolicy {
     /** Smooth weighted round robin over endpoint weights. */
     WEIGHTED,
     /** Client-IP session affinity with an idle timeout, falling back to round robin. */
-    CLIENT_IP;
+    CLIENT_IP,
+    /** Maglev consistent hashing on the client IP: minimal disruption when endpoints come and go. */
+    MAGLEV,
+    /** Power of two random choices weighted by a peak EWMA of connect latency times outstanding connections. */
+    PEAK_EWMA;
 
     public String configName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -20,16 +20,17 @@ import java.time.Duration;
  * @param affinityTimeout client-ip affinity idle timeout, or null
  * @param tcp             TCP settings, or null (a layer sets them as a whole, already filled from the layer below)
  * @param udp             UDP settings, or null (likewise)
+ * @param health          health checking and endpoint protection, or null (likewise)
  */
 public record ServicePolicy(InetSocketAddress listen, LbPolicy lb, Duration affinityTimeout, TcpSettings tcp,
-                            UdpSettings udp) {
+                            UdpSettings udp, HealthSettings health) {
 
     /** A layer that says nothing. */
-    public static final ServicePolicy EMPTY = new ServicePolicy(null, null, null, null, null);
+    public static final ServicePolicy EMPTY = new ServicePolicy(null, null, null, null, null, null);
 
     /** The built-in defaults under every other layer: everything set except the listen address. */
     public static final ServicePolicy DEFAULTS = new ServicePolicy(null, LbPolicy.ROUND_ROBIN,
-            ServiceSpec.DEFAULT_AFFINITY_TIMEOUT, TcpSettings.DEFAULTS, UdpSettings.DEFAULTS);
+            ServiceSpec.DEFAULT_AFFINITY_TIMEOUT, TcpSettings.DEFAULTS, UdpSettings.DEFAULTS, HealthSettings.DEFAULTS);
 
     public ServicePolicy {
         if (affinityTimeout != null) {
@@ -47,31 +48,36 @@ public record ServicePolicy(InetSocketAddress listen, LbPolicy lb, Duration affi
                 lb != null ? lb : lower.lb,
                 affinityTimeout != null ? affinityTimeout : lower.affinityTimeout,
                 tcp != null ? tcp : lower.tcp,
-                udp != null ? udp : lower.udp);
+                udp != null ? udp : lower.udp,
+                health != null ? health : lower.health);
     }
 
     /** Whether every field but the listen address is set, as the layers must be once stacked on {@link #DEFAULTS}. */
     public boolean isComplete() {
-        return lb != null && affinityTimeout != null && tcp != null && udp != null;
+        return lb != null && affinityTimeout != null && tcp != null && udp != null && health != null;
     }
 
     public ServicePolicy withListen(InetSocketAddress value) {
-        return new ServicePolicy(value, lb, affinityTimeout, tcp, udp);
+        return new ServicePolicy(value, lb, affinityTimeout, tcp, udp, health);
     }
 
     public ServicePolicy withLb(LbPolicy value) {
-        return new ServicePolicy(listen, value, affinityTimeout, tcp, udp);
+        return new ServicePolicy(listen, value, affinityTimeout, tcp, udp, health);
     }
 
     public ServicePolicy withAffinityTimeout(Duration value) {
-        return new ServicePolicy(listen, lb, value, tcp, udp);
+        return new ServicePolicy(listen, lb, value, tcp, udp, health);
     }
 
     public ServicePolicy withTcp(TcpSettings value) {
-        return new ServicePolicy(listen, lb, affinityTimeout, value, udp);
+        return new ServicePolicy(listen, lb, affinityTimeout, value, udp, health);
     }
 
     public ServicePolicy withUdp(UdpSettings value) {
-        return new ServicePolicy(listen, lb, affinityTimeout, tcp, value);
+        return new ServicePolicy(listen, lb, affinityTimeout, tcp, value, health);
+    }
+
+    public ServicePolicy withHealth(HealthSettings value) {
+        return new ServicePolicy(listen, lb, affinityTimeout, tcp, udp, value);
     }
 }

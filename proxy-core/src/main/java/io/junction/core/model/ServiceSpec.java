@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param affinityTimeout idle time after which a client-ip affinity entry expires (Kubernetes default 10800 s)
  * @param tcp             TCP settings (used when the protocol is tcp)
  * @param udp             UDP settings (used when the protocol is udp)
+ * @param health          health checking and endpoint protection
  */
 public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb, Duration affinityTimeout,
-                          TcpSettings tcp, UdpSettings udp) {
+                          TcpSettings tcp, UdpSettings udp, HealthSettings health) {
 
     public static final Duration DEFAULT_AFFINITY_TIMEOUT = Duration.ofSeconds(10_800);
     public static final Duration MAX_AFFINITY_TIMEOUT = Duration.ofSeconds(86_400);
@@ -30,6 +31,7 @@ public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb,
         Objects.requireNonNull(affinityTimeout, "affinityTimeout");
         Objects.requireNonNull(tcp, "tcp");
         Objects.requireNonNull(udp, "udp");
+        Objects.requireNonNull(health, "health");
         checkAffinityTimeout(affinityTimeout);
     }
 
@@ -41,7 +43,8 @@ public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb,
         if (!policy.isComplete()) {
             throw new IllegalArgumentException("policy: " + policy + " (expected: every field but listen set)");
         }
-        return new ServiceSpec(key, listen, policy.lb(), policy.affinityTimeout(), policy.tcp(), policy.udp());
+        return new ServiceSpec(key, listen, policy.lb(), policy.affinityTimeout(), policy.tcp(), policy.udp(),
+                policy.health());
     }
 
     static void checkAffinityTimeout(Duration affinityTimeout) {
@@ -54,7 +57,12 @@ public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb,
 
     /** A spec with every default, for tests and programmatic use. */
     public static ServiceSpec of(ServiceKey key, InetSocketAddress listen, LbPolicy lb) {
-        return new ServiceSpec(key, listen, lb, DEFAULT_AFFINITY_TIMEOUT, TcpSettings.DEFAULTS, UdpSettings.DEFAULTS);
+        return new ServiceSpec(key, listen, lb, DEFAULT_AFFINITY_TIMEOUT, TcpSettings.DEFAULTS, UdpSettings.DEFAULTS,
+                HealthSettings.DEFAULTS);
+    }
+
+    public ServiceSpec withHealth(HealthSettings value) {
+        return new ServiceSpec(key, listen, lb, affinityTimeout, tcp, udp, value);
     }
 
     public Protocol protocol() {
@@ -62,22 +70,22 @@ public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb,
     }
 
     public ServiceSpec withListen(InetSocketAddress value) {
-        return new ServiceSpec(key, value, lb, affinityTimeout, tcp, udp);
+        return new ServiceSpec(key, value, lb, affinityTimeout, tcp, udp, health);
     }
 
     public ServiceSpec withLb(LbPolicy value) {
-        return new ServiceSpec(key, listen, value, affinityTimeout, tcp, udp);
+        return new ServiceSpec(key, listen, value, affinityTimeout, tcp, udp, health);
     }
 
     public ServiceSpec withAffinityTimeout(Duration value) {
-        return new ServiceSpec(key, listen, lb, value, tcp, udp);
+        return new ServiceSpec(key, listen, lb, value, tcp, udp, health);
     }
 
     public ServiceSpec withTcp(TcpSettings value) {
-        return new ServiceSpec(key, listen, lb, affinityTimeout, value, udp);
+        return new ServiceSpec(key, listen, lb, affinityTimeout, value, udp, health);
     }
 
     public ServiceSpec withUdp(UdpSettings value) {
-        return new ServiceSpec(key, listen, lb, affinityTimeout, tcp, value);
+        return new ServiceSpec(key, listen, lb, affinityTimeout, tcp, value, health);
     }
 }
