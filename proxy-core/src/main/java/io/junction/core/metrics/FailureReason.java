@@ -13,6 +13,8 @@ public enum FailureReason {
     NO_HEALTHY_ENDPOINT(true, true),
     /** Every connect attempt failed (refused, unreachable or timed out); for UDP, the backend socket failed. */
     CONNECT_FAILED(true, true),
+    /** A connect failed and the service's retry budget allowed no retry. */
+    RETRY_BUDGET_EXHAUSTED(true, false),
     /** The listener's max-connections limit was reached. */
     CONNECTION_LIMIT(true, false),
     /** No byte moved in either direction for the idle timeout. */

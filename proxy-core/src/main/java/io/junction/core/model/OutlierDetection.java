@@ -14,16 +14,17 @@ import java.util.Objects;
  * @param consecutiveUnreachable ICMP port unreachable answers in a row before a UDP endpoint is ejected; 0 turns it
  *                               off for UDP
  * @param ejectionTime           how long an ejected endpoint stays out before it is tested again
- * @param halfOpenConnections    connections let through to test an endpoint after its ejection; all must succeed for
- *                               it to return, and one failure ejects it again
+ * @param halfOpenConnections    connections let through to test an endpoint after its ejection (new connections go
+ *                               elsewhere meanwhile); it returns unless every one of them fails, else it is ejected
+ *                               again
  */
 public record OutlierDetection(int consecutiveFailures, int consecutiveUnreachable, Duration ejectionTime,
                                int halfOpenConnections) {
 
-    public static final OutlierDetection DEFAULTS = new OutlierDetection(5, 1, Duration.ofSeconds(30), 3);
+    public static final OutlierDetection DEFAULTS = new OutlierDetection(5, 1, Duration.ofSeconds(30), 1);
 
     /** Passive detection off for both protocols. */
-    public static final OutlierDetection OFF = new OutlierDetection(0, 0, Duration.ofSeconds(30), 3);
+    public static final OutlierDetection OFF = new OutlierDetection(0, 0, Duration.ofSeconds(30), 1);
 
     public OutlierDetection {
         Objects.requireNonNull(ejectionTime, "ejectionTime");

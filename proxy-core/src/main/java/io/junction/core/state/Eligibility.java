@@ -10,7 +10,12 @@ import java.util.List;
  * Which endpoints may take new connections: discovery's conditions combined with the health verdict. With Kubernetes
  * semantics, the endpoints that are ready, not terminating and healthy; when there are none, the healthy terminating
  * ones that are still serving (KEP-1669: a rolling update whose last pods are all terminating keeps
- * serving instead of black-holing traffic). Stateless.
+ * serving instead of black-holing traffic).
+ *
+ * <p>Panic (Envoy's panic threshold): when fewer than {@code panicThreshold} percent of the endpoints discovery calls
+ * ready are healthy, the few healthy ones would take the whole load and likely fail next, and a health check that
+ * fails everywhere at once is more often wrong than the endpoints are. So the service then picks among every ready
+ * endpoint, healthy or not. Stateless.
  */
 public final class Eligibility {
     static final String ELIGIBLE = "eligible";
@@ -19,21 +24,58 @@ public final class Eligibility {
     private Eligibility() {
     }
 
-    /** Every endpoint of {@code service} with its verdict, in the given order. */
+    /**
+     * The verdict on every endpoint of a service.
+     *
+     * @param statuses every endpoint with its verdict, in the order given
+     * @param panic    whether the service is in panic: too few healthy endpoints, so unhealthy ready ones are
+     *                 eligible too
+     * @param healthy  ready endpoints that are healthy
+     * @param ready    endpoints discovery calls ready (and not terminating)
+     */
+    public record Verdicts(List<EndpointStatus> statuses, boolean panic, int healthy, int ready) {
+        public Verdicts {
+            statuses = List.copyOf(statuses);
+        }
+    }
+
+    /** Every endpoint of {@code service} with its verdict, in the given order, without panic. */
     public static List<EndpointStatus> evaluate(ServiceKey service, List<Endpoint> endpoints, HealthVerdicts health) {
+        return evaluate(service, endpoints, health, 0).statuses();
+    }
+
+    /**
+     * Every endpoint of {@code service} with its verdict, in the given order, entering panic when fewer than
+     * {@code panicThreshold} percent of the ready endpoints are healthy (0: never).
+     */
+    public static Verdicts evaluate(ServiceKey service, List<Endpoint> endpoints, HealthVerdicts health,
+                                    int panicThreshold) {
         List<EndpointStatus> out = new ArrayList<>(endpoints.size());
         String[] unhealthy = new String[endpoints.size()];
-        boolean anyReady = false;
+        int ready = 0;
+        int healthy = 0;
         for (int i = 0; i < endpoints.size(); i++) {
             Endpoint e = endpoints.get(i);
             unhealthy[i] = health.unhealthyReason(service, e);
-            anyReady |= e.ready() && !e.terminating() && unhealthy[i] == null;
+            if (e.ready() && !e.terminating()) {
+                ready++;
+                if (unhealthy[i] == null) {
+                    healthy++;
+                }
+            }
         }
+        boolean panic = ready > 0 && healthy < ready && healthy * 100L < (long) panicThreshold * ready;
+        String panicWhy = panic ? "eligible (panic: " + healthy + " of " + ready + " ready endpoints healthy, below "
+                + panicThreshold + "%; " : null;
         for (int i = 0; i < endpoints.size(); i++) {
             Endpoint e = endpoints.get(i);
-            out.add(verdict(e, unhealthy[i], anyReady));
+            if (panic && e.ready() && !e.terminating() && unhealthy[i] != null) {
+                out.add(new EndpointStatus(e, true, panicWhy + unhealthy[i] + ")"));
+            } else {
+                out.add(verdict(e, unhealthy[i], healthy > 0 || panic));
+            }
         }
-        return out;
+        return new Verdicts(out, panic, healthy, ready);
     }
 
     /** The endpoints of {@code statuses} that are eligible, in order. */

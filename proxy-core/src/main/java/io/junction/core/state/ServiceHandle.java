@@ -17,6 +17,7 @@ import java.util.Objects;
 public final class ServiceHandle {
     private final ServiceKey key;
     private final ServiceMetrics metrics;
+    private final RetryGate retries = new RetryGate();
     private volatile ServiceSnapshot current;
 
     public ServiceHandle(ServiceSnapshot initial, ServiceMetrics metrics) {
@@ -35,6 +36,11 @@ public final class ServiceHandle {
 
     public ServiceMetrics metrics() {
         return metrics;
+    }
+
+    /** The service's retry budget at work; it outlives snapshots. */
+    public RetryGate retries() {
+        return retries;
     }
 
     /** The current snapshot: one volatile read. */

@@ -5,6 +5,7 @@ import io.junction.core.lb.Picker;
 import io.junction.core.lb.Pickers;
 import io.junction.core.metrics.ServiceMetrics;
 import io.junction.core.model.Endpoint;
+import io.junction.core.model.HealthSettings;
 import io.junction.core.model.ServiceSpec;
 
 import java.net.InetSocketAddress;
@@ -14,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The live state of one served service kept by the control thread between syncs: its {@link ServiceHandle}, one
  * {@link Backend} per endpoint address (reused while the address stays, so counters and least-connections input
@@ -22,8 +26,12 @@ import java.util.Map;
  * <p>Control-thread only.
  */
 final class ServiceRuntime {
+    private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
+
     private final ServiceHandle handle;
     private final Map<InetSocketAddress, Backend> backends = new HashMap<>();
+    /** Whether a snapshot built from endpoints was published: slow start applies only to later arrivals. */
+    private boolean served;
 
     private ServiceRuntime(ServiceHandle handle) {
         this.handle = handle;
@@ -70,13 +78,28 @@ final class ServiceRuntime {
                 b.update(e);
             }
         }
-        List<EndpointStatus> statuses = Eligibility.evaluate(spec.key(), endpoints, health);
-        List<Backend> eligible = new ArrayList<>();
-        for (Endpoint e : Eligibility.eligible(statuses)) {
-            eligible.add(backends.get(e.address()));
+        HealthSettings settings = spec.health();
+        for (Backend b : backends.values()) {
+            b.maxConnections(settings.maxConnectionsPerEndpoint());
         }
-        Picker picker = Pickers.create(spec, eligible, handle.current().picker());
-        handle.publish(new ServiceSnapshot(version, spec, statuses, eligible, picker));
+        health.track(spec, backends.values());
+        Eligibility.Verdicts verdicts = Eligibility.evaluate(spec.key(), endpoints, health, settings.panicThreshold());
+        ServiceSnapshot previous = handle.current();
+        List<Backend> eligible = new ArrayList<>();
+        for (Endpoint e : Eligibility.eligible(verdicts.statuses())) {
+            Backend b = backends.get(e.address());
+            eligible.add(b);
+            if (served && !settings.slowStart().isZero() && !previous.eligible().contains(b)) {
+                b.beginSlowStart(settings.slowStart().toNanos());
+            }
+        }
+        if (verdicts.panic() != previous.panic()) {
+            log.warn("service={} panic={} healthy={} ready={} panicThreshold={}%", spec.key(),
+                    verdicts.panic() ? "on" : "off", verdicts.healthy(), verdicts.ready(), settings.panicThreshold());
+        }
+        Picker picker = Pickers.create(spec, eligible, previous.picker());
+        handle.publish(new ServiceSnapshot(version, spec, verdicts.statuses(), eligible, picker, verdicts.panic()));
+        served |= !endpoints.isEmpty();
         return removed;
     }
 

@@ -20,14 +20,21 @@ import java.util.Objects;
  * @param endpoints every endpoint discovery knows, including ineligible ones, with why, in a stable order
  * @param eligible  the backends new connections may go to
  * @param picker    the policy's picker over {@code eligible}
+ * @param panic     too few endpoints are healthy, so unhealthy ready ones are eligible too (see {@link Eligibility})
  */
 public record ServiceSnapshot(long version, ServiceSpec spec, List<EndpointStatus> endpoints, List<Backend> eligible,
-                              Picker picker) {
+                              Picker picker, boolean panic) {
     public ServiceSnapshot {
         Objects.requireNonNull(spec, "spec");
         endpoints = List.copyOf(endpoints);
         eligible = List.copyOf(eligible);
         Objects.requireNonNull(picker, "picker");
+    }
+
+    /** A snapshot out of panic. */
+    public ServiceSnapshot(long version, ServiceSpec spec, List<EndpointStatus> endpoints, List<Backend> eligible,
+                           Picker picker) {
+        this(version, spec, endpoints, eligible, picker, false);
     }
 
     /** A snapshot whose endpoints are exactly {@code eligible}'s, all eligible (tests and benchmarks). */

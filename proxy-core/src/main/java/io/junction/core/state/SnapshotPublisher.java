@@ -151,6 +151,7 @@ final class SnapshotPublisher {
         if (m != null) {
             m.forEach(registry::remove);
         }
+        health.forget(key);
         log.info("service={} state=removed", key);
         return runtime.removeAll();
     }

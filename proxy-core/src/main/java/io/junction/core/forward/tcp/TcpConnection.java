@@ -43,6 +43,7 @@ final class TcpConnection extends LiveConnection {
     private final SpliceMode splice;
     /** Null when the idle timeout is off. */
     private final IdleTimer idleTimer;
+    private final NanoClock clock;
     private final EarlyData early = new EarlyData();
 
     private Channel backendChannel;
@@ -60,6 +61,7 @@ final class TcpConnection extends LiveConnection {
         this.handle = handle;
         this.metrics = handle.metrics();
         this.tcp = tcp;
+        this.clock = clock;
         this.outcome = new ConnectionOutcome(handle.key(), metrics, listenerActive);
         this.splice = Transports.epoll() ? tcp.splice() : SpliceMode.OFF;
         this.idleTimer = tcp.idleTimeout().isZero() ? null
@@ -104,6 +106,10 @@ final class TcpConnection extends LiveConnection {
     /** Whether {@code ch} is this connection's connected backend channel. */
     boolean isBackend(Channel ch) {
         return ch == backendChannel;
+    }
+
+    NanoClock clock() {
+        return clock;
     }
 
     boolean isClosing() {

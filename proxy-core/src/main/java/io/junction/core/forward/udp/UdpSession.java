@@ -48,6 +48,12 @@ final class UdpSession implements Runnable {
     private Channel backendChannel;
     /** Set when the backend answered with ICMP port unreachable or its channel closed: pick again. */
     private boolean repick;
+    /**
+     * Whether the current backend answered since the session bound to it: only its first answer is reported to
+     * passive health (as a success), so that per-datagram forwarding does not touch the breaker.
+     */
+    private boolean answered;
+    private long boundNanos;
     private long lastActivityNanos;
     private ScheduledFuture<?> idleCheck;
     private boolean closed;
@@ -124,6 +130,8 @@ final class UdpSession implements Runnable {
         }
         backend = next;
         backendChannel = channel;
+        answered = false;
+        boundNanos = clock.nanoTime();
         next.onConnectionOpened();
         if (log.isDebugEnabled()) {
             log.debug("udp session bound service={} client={} backend={} previous={}",
@@ -195,6 +203,10 @@ final class UdpSession implements Runnable {
             return;
         }
         lastActivityNanos = clock.nanoTime();
+        if (!answered) {
+            answered = true;
+            backend.onConnectSuccess(lastActivityNanos - boundNanos);
+        }
         front.write(new DatagramPacket(content, client), front.voidPromise());
         metrics.onDatagramToClient(bytes);
         backend.addBytesFromBackend(bytes);

@@ -1,0 +1,136 @@
+package io.junction.core.health;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.junction.core.lb.OutcomeRecorder;
+import io.junction.core.model.OutlierDetection;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Passive health of one endpoint of one service: a Resilience4j {@link CircuitBreaker} fed by the outcomes of real
+ * connections. {@code threshold} failures in a row open it (a count-based window of that size whose failure rate must
+ * reach 100%); the endpoint is then ejected from picking until {@link #beginTest} half-opens the breaker, which lets
+ * {@code halfOpenConnections} connections through and closes again unless all of them fail.
+ *
+ * <p>Called from every event loop, so it takes no shared lock: the window is Resilience4j's lock-free one (its default
+ * takes a {@code ReentrantLock} per record). It registers no event consumer either, because with one Resilience4j
+ * allocates an event per recorded outcome; instead each record compares the breaker's state with the last one seen
+ * and the one thread that wins the compare-and-set reports the transition.
+ *
+ * <p>Thread-safe.
+ */
+final class OutlierDetector implements OutcomeRecorder {
+
+    /** Receives state transitions; called on the thread that recorded the outcome causing it. */
+    interface Listener {
+        void onTransition(OutlierDetector detector, CircuitBreaker.State from, CircuitBreaker.State to);
+    }
+
+    /** Recorded for a failed connect; stackless and shared: the breaker only counts it. */
+    private static final Throwable CONNECT_FAILURE = new Exception("connect failed", null, false, false) {
+        private static final long serialVersionUID = 1L;
+    };
+
+    private final CircuitBreaker breaker;
+    private final OutlierDetection settings;
+    private final int threshold;
+    private final Clock clock;
+    private final Listener listener;
+    private final AtomicReference<CircuitBreaker.State> seen = new AtomicReference<>(CircuitBreaker.State.CLOSED);
+    private volatile Instant openedAt;
+
+    OutlierDetector(String name, OutlierDetection settings, int threshold, Clock clock, Listener listener) {
+        if (threshold < 1) {
+            throw new IllegalArgumentException("threshold: " + threshold + " (expected: >= 1)");
+        }
+        this.settings = settings;
+        this.threshold = threshold;
+        this.clock = clock;
+        this.listener = listener;
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .slidingWindow(threshold, threshold, SlidingWindowType.COUNT_BASED,
+                        SlidingWindowSynchronizationStrategy.LOCK_FREE)
+                .failureRateThreshold(100)
+                .permittedNumberOfCallsInHalfOpenState(settings.halfOpenConnections())
+                .waitDurationInOpenState(settings.ejectionTime())
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .writableStackTraceEnabled(false)
+                .clock(clock)
+                .build();
+        this.breaker = CircuitBreaker.of(name, config);
+    }
+
+    OutlierDetection settings() {
+        return settings;
+    }
+
+    int threshold() {
+        return threshold;
+    }
+
+    CircuitBreaker.State state() {
+        return breaker.getState();
+    }
+
+    /** Whether the endpoint is ejected: the breaker is open. */
+    boolean ejected() {
+        return breaker.getState() == CircuitBreaker.State.OPEN;
+    }
+
+    /** When the breaker last opened, or null if it never did. */
+    Instant openedAt() {
+        return openedAt;
+    }
+
+    @Override
+    public boolean tryAdmit() {
+        return breaker.tryAcquirePermission();
+    }
+
+    @Override
+    public void releaseAdmission() {
+        breaker.releasePermission();
+    }
+
+    @Override
+    public void onSuccess(long connectNanos) {
+        breaker.onSuccess(connectNanos, TimeUnit.NANOSECONDS);
+        noticeTransition();
+    }
+
+    @Override
+    public void onFailure() {
+        breaker.onError(0, TimeUnit.NANOSECONDS, CONNECT_FAILURE);
+        noticeTransition();
+    }
+
+    /** The ejection time is over: let test connections through (half-open). No-op unless the breaker is open. */
+    void beginTest() {
+        if (breaker.getState() == CircuitBreaker.State.OPEN) {
+            breaker.transitionToHalfOpenState();
+        }
+        noticeTransition();
+    }
+
+    private void noticeTransition() {
+        CircuitBreaker.State now = breaker.getState();
+        CircuitBreaker.State before = seen.get();
+        if (now != before && seen.compareAndSet(before, now)) {
+            if (now == CircuitBreaker.State.OPEN) {
+                openedAt = clock.instant();
+            }
+            listener.onTransition(this, before, now);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return breaker.getName();
+    }
+}
