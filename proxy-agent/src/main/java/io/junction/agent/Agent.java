@@ -7,6 +7,7 @@ import io.junction.agent.config.AgentConfig;
 import io.junction.agent.config.DiscoveryBlock;
 import io.junction.agent.discovery.file.FileSource;
 import io.junction.core.forward.EventLoops;
+import io.junction.core.health.HealthBoard;
 import io.junction.core.state.ListenerFactory;
 import io.junction.core.forward.Transports;
 import io.junction.core.forward.tcp.AccessLog;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,17 +56,19 @@ public final class Agent implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final EventLoops loops;
     private final ProxyController controller;
+    private final HealthBoard health;
     private final FileSource fileSource;
     private final AdminServer admin;
     private final Object shutdownLock = new Object();
     private boolean shutDown;
 
     private Agent(AgentConfig config, PrometheusMeterRegistry registry, EventLoops loops, ProxyController controller,
-                  FileSource fileSource, AdminServer admin) {
+                  HealthBoard health, FileSource fileSource, AdminServer admin) {
         this.config = config;
         this.registry = registry;
         this.loops = loops;
         this.controller = controller;
+        this.health = health;
         this.fileSource = fileSource;
         this.admin = admin;
     }
@@ -86,6 +90,10 @@ public final class Agent implements AutoCloseable {
                 Protocol.UDP, new UdpListenerFactory(loops));
         ProxyController controller = new ProxyController(factories, loops.connections(), registry,
                 MIN_SYNC_INTERVAL_MS);
+        // Probes and ejection timers run on the workers: they are a few non-blocking tasks per interval.
+        HealthBoard health = new HealthBoard(loops.workers(), registry, Clock.systemUTC());
+        controller.health(health);
+        health.onChange(controller::healthChanged);
         FileSource fileSource = new FileSource(configFile);
         // Every good load hands the node's policy over before the services it applies to.
         fileSource.onConfig(good -> controller.updatePolicy(good.policy()));
@@ -104,6 +112,7 @@ public final class Agent implements AutoCloseable {
         while (!controller.listening()) {
             if (System.nanoTime() > deadline) {
                 controller.close();
+                health.close();
                 loops.close();
                 throw new IllegalStateException("not ready after " + startTimeout + ": "
                         + controller.readiness().reason() + "; sources " + controller.sourceStatus().values());
@@ -113,11 +122,12 @@ public final class Agent implements AutoCloseable {
         AdminServer admin = null;
         if (config.adminListen() != null) {
             AdminRoutes routes = new AdminRoutes(controller, registry, Version.get(),
-                    () -> configStatus(fileSource, configFile));
+                    () -> configStatus(fileSource, configFile), health);
             try {
                 admin = AdminServer.start(config.adminListen(), routes);
             } catch (RuntimeException e) {
                 controller.close();
+                health.close();
                 loops.close();
                 throw e;
             }
@@ -126,7 +136,7 @@ public final class Agent implements AutoCloseable {
                 Version.get(), Transports.name(), loops.workerThreads(), config.workerYieldMicros(),
                 controller.snapshot().services().size(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return new Agent(config, registry, loops, controller, fileSource, admin);
+        return new Agent(config, registry, loops, controller, health, fileSource, admin);
     }
 
     private static Map<String, Object> configStatus(FileSource source, Path configFile) {
@@ -181,6 +191,7 @@ public final class Agent implements AutoCloseable {
         if (admin != null) {
             admin.close();
         }
+        health.close();
         loops.close();
         // The loops handed their last access-log lines over as they ended.
         AccessLog.awaitWritten(2_000);

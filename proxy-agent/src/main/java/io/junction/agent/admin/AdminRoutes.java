@@ -1,6 +1,7 @@
 package io.junction.agent.admin;
 
 import io.junction.core.forward.Transports;
+import io.junction.core.health.HealthBoard;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ServiceMetrics;
@@ -51,17 +52,20 @@ public final class AdminRoutes {
     private final PrometheusMeterRegistry registry;
     private final String version;
     private final Supplier<Map<String, Object>> extraStatus;
+    private final HealthBoard health;
     private final long startedMillis = System.currentTimeMillis();
 
     /**
      * @param extraStatus more fields for {@code /api/status} (for example the config file's reload counters)
+     * @param health      the endpoints' health checks and breakers, shown per endpoint
      */
     public AdminRoutes(ProxyController controller, PrometheusMeterRegistry registry, String version,
-                       Supplier<Map<String, Object>> extraStatus) {
+                       Supplier<Map<String, Object>> extraStatus, HealthBoard health) {
         this.controller = controller;
         this.registry = registry;
         this.version = version;
         this.extraStatus = extraStatus;
+        this.health = health;
     }
 
     /** An HTTP response: status, content type and body. Immutable. */
@@ -152,6 +156,7 @@ public final class AdminRoutes {
             m.put("bound", bound == null ? null : HostPort.format(bound));
             m.put("lb", s.spec().lb().configName());
             m.put("snapshotVersion", s.version());
+            m.put("panic", s.panic());
             m.put("counters", counters(key.protocol(), handle.metrics()));
             Map<String, Backend> backends = new LinkedHashMap<>();
             for (Backend b : s.eligible()) {
@@ -170,6 +175,10 @@ public final class AdminRoutes {
                 em.put("terminating", e.terminating());
                 em.put("eligible", status.eligible());
                 em.put("why", status.why());
+                Map<String, Object> endpointHealth = health.describe(key, e.address());
+                if (!endpointHealth.isEmpty()) {
+                    em.put("health", endpointHealth);
+                }
                 Backend b = backends.get(e.hostPort());
                 if (b != null) {
                     em.put("activeConnections", b.activeConnections());

@@ -5,6 +5,7 @@ import io.junction.core.lb.Backend;
 import io.junction.core.model.ServiceKey;
 import io.junction.core.model.ServicePolicy;
 import io.junction.core.model.ServiceSpec;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.pcollections.PMap;
@@ -121,7 +122,13 @@ final class SnapshotPublisher {
             if (runtime == null) {
                 runtime = ServiceRuntime.create(spec, definition.endpoints(), health, version);
                 services.put(key, runtime);
-                meters.put(key, runtime.handle().metrics().bindTo(registry));
+                List<Meter> bound = new ArrayList<>(runtime.handle().metrics().bindTo(registry));
+                ServiceHandle handle = runtime.handle();
+                bound.add(Gauge.builder("junction.service.panic", handle, h -> h.current().panic() ? 1 : 0)
+                        .tags("service", key.toString())
+                        .description("1 while too few endpoints are healthy and the service picks among all of them")
+                        .register(registry));
+                meters.put(key, bound);
                 log.info("service={} state=added listen={} endpoints={}", key, spec.listen(),
                         definition.endpoints().size());
             } else {
