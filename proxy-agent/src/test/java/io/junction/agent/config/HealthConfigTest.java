@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,6 +168,21 @@ class HealthConfigTest {
 
         assertThat(health.check()).isEqualTo(HealthCheck.http("/ready").withPort(8080));
         assertThat(healthOf(service(true, "healthCheck: {type: none}")).check()).isEqualTo(HealthCheck.NONE);
+    }
+
+    /** The README's Health block is a valid {@code defaults} section, and what it calls the defaults are. */
+    @Test
+    void theReadmeHealthExampleIsValidAndShowsTheDefaults() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("### Health\n");
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start)) + "services: []\n";
+
+        HealthSettings health = loader.parse(yaml, "README.md").policy().defaults().health();
+
+        assertThat(section).isPositive();
+        assertThat(health).as("all defaults but type, host and port").isEqualTo(HealthSettings.DEFAULTS
+                .withCheck(HealthCheck.http("/healthz").withHost("example.local").withPort(8081)));
     }
 
     @Test
