@@ -1,6 +1,7 @@
 package io.junction.agent.config;
 
 import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.model.HealthSettings;
 import io.junction.core.model.HostPort;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
@@ -30,7 +31,8 @@ final class ConfigBinder {
     /** The {@code defaults} section: what a service entry may set, less its identity, listen address and endpoints. */
     static final List<String> DEFAULTS_KEYS = List.of("lb", "affinityTimeout", "connectTimeout",
             "maxConnectAttempts", "idleTimeout", "maxConnections", "drainTimeout", "writeBufferHighWaterMark",
-            "writeBufferLowWaterMark", "splice", "sessionIdleTimeout", "maxSessions", "maxDatagramSize");
+            "writeBufferLowWaterMark", "splice", "sessionIdleTimeout", "maxSessions", "maxDatagramSize", "healthCheck",
+            "outlierDetection", "panicThreshold", "slowStart", "maxConnectionsPerEndpoint", "retryBudget");
     static final List<String> ADMIN_KEYS = List.of("listen");
     static final List<String> PROXY_KEYS = List.of("workerThreads", "workerYieldMicros", "shutdownDrainTimeout",
             "accessLog");
@@ -89,6 +91,10 @@ final class ConfigBinder {
         }
         if (ServiceBinder.hasAny(node, ServiceBinder.UDP_KEYS)) {
             policy = policy.withUdp(settings.udp(node, "defaults", UdpSettings.DEFAULTS));
+        }
+        if (ServiceBinder.hasAny(node, HealthSettingsBinder.KEYS)) {
+            policy = policy.withHealth(new HealthSettingsBinder(fields).health(node, "defaults",
+                    HealthSettings.DEFAULTS));
         }
         return policy;
     }

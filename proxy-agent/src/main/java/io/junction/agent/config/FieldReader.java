@@ -3,6 +3,7 @@ package io.junction.agent.config;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Typed reads of YAML values. Each read either returns the value or records an error naming the path and returns
@@ -11,6 +12,10 @@ import java.util.Locale;
 final class FieldReader {
     /** No timeout in this proxy makes sense beyond a year; larger values are almost surely unit mistakes. */
     static final Duration MAX_DURATION = Duration.ofDays(365);
+
+    static final String PERCENT_EXPECTED = "a percentage such as 20%";
+
+    private static final Pattern PERCENT = Pattern.compile("\\d+%");
 
     private final Problems problems;
 
@@ -94,6 +99,24 @@ final class FieldReader {
             return null;
         }
         return inRange(node, path, Long.toString(bytes), min, max);
+    }
+
+    /** A whole percentage: {@code 20%}, or a bare integer {@code 20} meaning the same. */
+    Integer percent(YamlNode node, String path, int min, int max) {
+        String text = switch (node.kind()) {
+            case INT -> node.text();
+            case STRING -> PERCENT.matcher(node.text().trim()).matches() ? node.text().trim().replace("%", "") : null;
+            default -> null;
+        };
+        if (text == null) {
+            return mismatch(node, path, PERCENT_EXPECTED);
+        }
+        long value = text.length() > 9 ? Long.MAX_VALUE : Long.parseLong(text);
+        if (value < min || value > max) {
+            problems.add(node, path, node.describe() + " is out of range (expected: " + min + "%.." + max + "%)");
+            return null;
+        }
+        return (int) value;
     }
 
     /**

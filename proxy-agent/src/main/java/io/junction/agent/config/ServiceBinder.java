@@ -2,6 +2,7 @@ package io.junction.agent.config;
 
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.Endpoint;
+import io.junction.core.model.HealthSettings;
 import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
@@ -30,7 +31,8 @@ final class ServiceBinder {
     static final List<String> KEYS = List.of("name", "namespace", "port", "protocol", "listen", "lb",
             "affinityTimeout", "endpoints", "connectTimeout", "maxConnectAttempts", "idleTimeout", "maxConnections",
             "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice", "sessionIdleTimeout",
-            "maxSessions", "maxDatagramSize");
+            "maxSessions", "maxDatagramSize", "healthCheck", "outlierDetection", "panicThreshold", "slowStart",
+            "maxConnectionsPerEndpoint", "retryBudget");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
     private static final int MAX_NAME = 63;
@@ -91,13 +93,19 @@ final class ServiceBinder {
                 udp = settings.udp(node, path, defaults.udp());
             }
         }
+        HealthSettingsBinder healthBinder = new HealthSettingsBinder(fields);
+        HealthSettings health = hasAny(node, HealthSettingsBinder.KEYS)
+                ? healthBinder.health(node, path, defaults.health()) : null;
+        if (protocol == Protocol.UDP && problems.count() == before) {
+            healthBinder.checkUdpProbePort(node, path, (health != null ? health : defaults.health()).check());
+        }
         List<Endpoint> eps = endpoints.bindAll(node, path);
         if (problems.count() != before || name == null || protocol == null || listen == null) {
             return null;
         }
         try {
             ServiceKey key = new ServiceKey(namespace, name, portName, protocol);
-            ServicePolicy policy = own.withTcp(tcp).withUdp(udp);
+            ServicePolicy policy = own.withTcp(tcp).withUdp(udp).withHealth(health);
             // The model's own checks, on the policy as it will be served (unless another source hints otherwise).
             ServiceSpec.of(key, listen, policy.over(defaults));
             return new Bound(path, ServiceDefinition.of(key, eps), policy, node.field("name").line(),
@@ -111,7 +119,7 @@ final class ServiceBinder {
 
     /**
      * {@code lb} and {@code affinityTimeout} of a service entry or of the {@code defaults} section; unset when absent.
-     * The TCP and UDP keys are read by the caller, which knows the protocol.
+     * The TCP, UDP and health keys are read by the caller, which knows the protocol and the layer below.
      */
     ServicePolicy policyKeys(YamlNode node, String path) {
         LbPolicy lb = lb(node, path);

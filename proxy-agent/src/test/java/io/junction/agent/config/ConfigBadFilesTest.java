@@ -128,7 +128,7 @@ class ConfigBadFilesTest {
                 "services[0].endpoints[0].weight: 99999999999999999999 is out of range"));
         c.add(text("bad lb", service("lb: fastest"),
                 "bad.yaml:5: services[0].lb: \"fastest\" is not a valid lb policy (expected one of: round-robin, "
-                        + "random, least-connections, weighted, client-ip)"));
+                        + "random, least-connections, weighted, client-ip, maglev, peak-ewma)"));
         c.add(text("bad protocol", service("protocol: sctp"),
                 "bad.yaml:5: services[0].protocol: \"sctp\" is not a valid protocol (expected: tcp or udp)"));
         c.add(text("udp key on tcp service", service("maxSessions: 10"),

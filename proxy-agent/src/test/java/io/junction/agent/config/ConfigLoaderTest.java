@@ -193,6 +193,22 @@ class ConfigLoaderTest {
                 .isEqualTo(Duration.ofMillis(500));
     }
 
+    /** The shipped config loads as it is, and with its commented-out example keys (indented four) switched on. */
+    @Test
+    void theShippedConfigIsValidWithAndWithoutItsCommentedKeys() throws Exception {
+        Path file = Path.of("..", "config", "junction.yaml");
+        String shipped = Files.readString(file);
+        String uncommented = shipped.replaceAll("(?m)^    # ", "    ");
+
+        AgentConfig config = loader.load(file);
+        AgentConfig all = loader.parse(uncommented, "junction.yaml, uncommented");
+
+        ServiceKey demo = ServiceKey.of("demo", Protocol.TCP);
+        assertThat(config.spec(demo).health().check().enabled()).isFalse();
+        assertThat(uncommented).isNotEqualTo(shipped);
+        assertThat(all.spec(demo).health().check().enabled()).isTrue();
+    }
+
     @Test
     void servicesKeepFileOrderAndAreImmutable() {
         StringBuilder yaml = new StringBuilder("services:\n");
