@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +40,9 @@ import java.util.concurrent.TimeUnit;
  * the benchmark waits until the control thread has published the new snapshot. Includes the hand-off to the control
  * thread, the per-service rebuild (backends, eligibility, picker) and the publish. The target is ≤ 1 ms at 10,000
  * services and the same order at 100,000 (O(changed), not O(services)).
+ *
+ * <p>{@link #flipOneEndpointsHealth} does the same for a health verdict: one endpoint of one service turns unhealthy
+ * (or healthy again) and its owner calls {@code healthChanged}, as the health board does; same target.
  *
  * <p>Run: {@code bin/junction-bench jmh SnapshotUpdateBenchmark}.
  */
@@ -59,6 +64,9 @@ public class SnapshotUpdateBenchmark {
     private final List<ServiceDefinition[]> variants = new ArrayList<>();
     private boolean[] flipped;
     private int next;
+    /** Services whose first endpoint is unhealthy. */
+    private final Set<ServiceKey> sick = ConcurrentHashMap.newKeySet();
+    private int nextFlip;
 
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException {
@@ -74,6 +82,8 @@ public class SnapshotUpdateBenchmark {
         };
         controller = new ProxyController(Map.of(Protocol.TCP, handle -> noSocket), ConnectionDrain.NONE,
                 new CompositeMeterRegistry(), 0);
+        controller.health((service, endpoint) ->
+                endpoint.address().getPort() == 10_000 && sick.contains(service) ? "failed health check" : null);
         controller.addSource(new DiscoverySource() {
             @Override
             public String name() {
@@ -117,6 +127,21 @@ public class SnapshotUpdateBenchmark {
                     "127." + ((s >> 16) & 0xff) + "." + ((s >> 8) & 0xff) + "." + (s & 0xff), port)));
         }
         return ServiceDefinition.of(key, eps);
+    }
+
+    /** One endpoint of one service changes its health verdict; returns when the new snapshot is published. */
+    @Benchmark
+    public long flipOneEndpointsHealth() {
+        ServiceKey key = keys.get(nextFlip++ % keys.size());
+        if (!sick.remove(key)) {
+            sick.add(key);
+        }
+        long version = controller.snapshot().version();
+        controller.healthChanged(List.of(key));
+        while (controller.snapshot().version() == version) {
+            Thread.onSpinWait();
+        }
+        return controller.snapshot().version();
     }
 
     @TearDown(Level.Trial)
