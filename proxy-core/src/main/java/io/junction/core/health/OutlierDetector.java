@@ -19,7 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code halfOpenConnections} connections through and closes again unless all of them fail.
  *
  * <p>Called from every event loop, so it takes no shared lock: the window is Resilience4j's lock-free one (its default
- * takes a {@code ReentrantLock} per record). It registers no event consumer either, because with one Resilience4j
+ * takes a {@code ReentrantLock} per record). That window fails with a {@code NullPointerException} on its second
+ * record when its size is 1 (Resilience4j 2.4.0; the time-based twin is resilience4j#2379), so no window here has
+ * size 1: a threshold of 1 uses a window of 2 that needs 1 call, and records no success while closed (with a
+ * threshold of 1 a success can change nothing), and the one-permit half-open window ignores the failure of a late
+ * second record. {@code ResilienceWindowOfOneTest} tells when this can go. It registers no event consumer either, because with one Resilience4j
  * allocates an event per recorded outcome; instead each record compares the breaker's state with the last one seen
  * and the one thread that wins the compare-and-set reports the transition.
  *
@@ -54,7 +58,7 @@ final class OutlierDetector implements OutcomeRecorder {
         this.clock = clock;
         this.listener = listener;
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
-                .slidingWindow(threshold, threshold, SlidingWindowType.COUNT_BASED,
+                .slidingWindow(Math.max(2, threshold), threshold, SlidingWindowType.COUNT_BASED,
                         SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .failureRateThreshold(100)
                 .permittedNumberOfCallsInHalfOpenState(settings.halfOpenConnections())
@@ -100,13 +104,24 @@ final class OutlierDetector implements OutcomeRecorder {
 
     @Override
     public void onSuccess(long connectNanos) {
-        breaker.onSuccess(connectNanos, TimeUnit.NANOSECONDS);
+        if (threshold == 1 && breaker.getState() == CircuitBreaker.State.CLOSED) {
+            return;
+        }
+        try {
+            breaker.onSuccess(connectNanos, TimeUnit.NANOSECONDS);
+        } catch (NullPointerException windowOfOne) {
+            return; // a late outcome in a one-permit half-open window (see the class comment): it decides nothing
+        }
         noticeTransition();
     }
 
     @Override
     public void onFailure() {
-        breaker.onError(0, TimeUnit.NANOSECONDS, CONNECT_FAILURE);
+        try {
+            breaker.onError(0, TimeUnit.NANOSECONDS, CONNECT_FAILURE);
+        } catch (NullPointerException windowOfOne) {
+            return; // as in onSuccess
+        }
         noticeTransition();
     }
 

@@ -96,8 +96,14 @@ final class ProbeSchedule {
         if (log.isDebugEnabled() && !result.passed()) {
             log.debug("event=probe_failed target=\"{}\" detail=\"{}\"", target, result.detail());
         }
+        try {
+            listener.onResult(target, result);
+        } catch (RuntimeException e) {
+            log.warn("event=health_listener_failed target=\"{}\"", target, e);
+        }
         if (target.record(result)) {
-            log.info("event=health_changed target=\"{}\" healthy={} detail=\"{}\"", target, result.passed(),
+            // The listener logs the change once per service that uses the target, with the service named.
+            log.debug("event=health_changed target=\"{}\" healthy={} detail=\"{}\"", target, result.passed(),
                     result.detail());
             try {
                 listener.onTransition(target, result.passed(), result);

@@ -40,6 +40,10 @@ public final class Prober implements AutoCloseable {
          * @param last    the probe that decided it
          */
         void onTransition(ProbeTarget target, boolean healthy, ProbeResult last);
+
+        /** Called on the target's event loop after every probe, before any transition it causes (for metrics). */
+        default void onResult(ProbeTarget target, ProbeResult result) {
+        }
     }
 
     /** The verdict a new target starts with. */
