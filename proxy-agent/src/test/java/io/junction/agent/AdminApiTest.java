@@ -38,6 +38,7 @@ class AdminApiTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Agent agent;
     private int servicePort;
+    private int deadPort;
 
     @TempDir
     Path dir;
@@ -45,6 +46,7 @@ class AdminApiTest {
     @BeforeEach
     void start() throws Exception {
         servicePort = AgentFixture.freePort();
+        deadPort = AgentFixture.freePort();
         int adminPort = AgentFixture.freePort();
         Path file = dir.resolve("junction.yaml");
         writeAtomically(file, """
@@ -64,8 +66,12 @@ class AdminApiTest {
                     protocol: udp
                     listen: 127.0.0.1:%d
                     endpoints: [127.0.0.1:9]
+                  - name: checked
+                    listen: 127.0.0.1:%d
+                    healthCheck: {type: tcp, interval: 100ms, timeout: 100ms, unhealthyThreshold: 2, jitter: 0%%}
+                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
                 """.formatted(adminPort, servicePort, backend.address().getPort(), AgentFixture.freePort(),
-                AgentFixture.freePort()));
+                AgentFixture.freePort(), AgentFixture.freePort(), backend.address().getPort(), deadPort));
         agent = AgentFixture.start(file);
     }
 
@@ -119,6 +125,28 @@ class AdminApiTest {
                 .contains("\"eligible\" : false").contains("\"why\" : \"not ready\"")
                 .contains("\"connectionsAccepted\" : 1")
                 .contains("\"node\" : \"node-a\"");
+    }
+
+    @Test
+    void servicesShowEachEndpointsHealthAndPanic() throws Exception {
+        await().atMost(Duration.ofSeconds(5)).until(() -> get("/api/services").body()
+                .contains("failed tcp health check"));
+        JsonNode checked = find(JSON.readTree(get("/api/services").body()), "default/checked/tcp");
+
+        assertThat(checked.get("panic").asBoolean()).as("1 of 2 healthy is not below 50%").isFalse();
+        JsonNode live = checked.get("endpoints").get(0);
+        JsonNode dead = checked.get("endpoints").get(1);
+        assertThat(live.get("eligible").asBoolean()).isTrue();
+        assertThat(live.get("health").get("check").get("healthy").asBoolean()).isTrue();
+        assertThat(live.get("health").get("breaker").get("state").asString()).isEqualTo("closed");
+        assertThat(dead.get("eligible").asBoolean()).isFalse();
+        assertThat(dead.get("why").asString()).startsWith("failed tcp health check (");
+        assertThat(dead.get("health").get("check").get("lastResult").asString()).isNotEmpty();
+        assertThat(dead.get("health").get("check").has("lastProbeAt")).isTrue();
+        assertThat(get("/metrics").body())
+                .contains("junction_endpoints_failing_check{service=\"default/checked/tcp\"} 1.0")
+                .contains("junction_service_panic{service=\"default/checked/tcp\"} 0.0")
+                .contains("junction_health_probes_total{result=\"fail\"}");
     }
 
     @Test
