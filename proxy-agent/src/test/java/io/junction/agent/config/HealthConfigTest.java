@@ -131,7 +131,7 @@ class HealthConfigTest {
         HealthSettings web = config.spec(ServiceKey.of("web", Protocol.TCP)).health();
         assertThat(web.check()).as("type from the entry, interval and the rest from defaults.healthCheck")
                 .isEqualTo(defaultsCheck.withType(HealthCheck.Type.HTTP));
-        assertThat(web.outlier()).isEqualTo(new OutlierDetection(9, 1, Duration.ofSeconds(10), 3));
+        assertThat(web.outlier()).isEqualTo(new OutlierDetection(9, 1, Duration.ofSeconds(10), 1));
         assertThat(web.retryBudget()).isEqualTo(new RetryBudget(50, 8));
         assertThat(web.panicThreshold()).isZero();
         assertThat(web.slowStart()).as("keys the entry leaves out come from defaults")
