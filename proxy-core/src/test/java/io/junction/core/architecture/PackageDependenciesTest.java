@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The package rules of docs/architecture.md, read from the sources' import lines: discovery → state → lb → forward,
- * with model, clock and metrics below them all; no cycles; the balancer knows nothing of Netty's channels.
+ * with model, clock and metrics below them all and health checking on top; no cycles; the balancer knows nothing of
+ * Netty's channels.
  */
 class PackageDependenciesTest {
     private static final Path MAIN = Path.of("src", "main", "java", "io", "junction", "core");
@@ -72,6 +73,18 @@ class PackageDependenciesTest {
         assertThat(corePackagesUsedBy("state")).isSubsetOf("model", "clock", "metrics", "discovery", "lb");
         assertThat(corePackagesUsedBy("forward"))
                 .isSubsetOf("model", "clock", "metrics", "lb", "state");
+        assertThat(corePackagesUsedBy("health"))
+                .isSubsetOf("model", "clock", "metrics", "lb", "state", "forward");
+    }
+
+    @Test
+    void healthCheckingSitsOnTopAndNothingInTheCoreUsesIt() {
+        IMPORTS.keySet().stream()
+                .map(p -> p.split("\\.")[0])
+                .filter(top -> !top.equals("health"))
+                .distinct()
+                .forEach(top -> assertThat(corePackagesUsedBy(top)).as("packages %s uses", top)
+                        .doesNotContain("health"));
     }
 
     @Test

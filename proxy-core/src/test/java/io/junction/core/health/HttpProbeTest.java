@@ -23,6 +23,7 @@ class HttpProbeTest {
             .withTimeout(Duration.ofMillis(500))
             .withThresholds(2, 3);
     private static EventLoopGroup loops;
+    private static ProbeLeakWatch leakWatch;
 
     /** What the listener saw, with the counts at that moment. */
     private record Transition(boolean healthy, ProbeResult last, long passes, long failures, int answered500) {
@@ -35,11 +36,15 @@ class HttpProbeTest {
     @BeforeAll
     static void startLoops() {
         loops = Transports.newEventLoopGroup(2, "test-probe");
+        leakWatch = new ProbeLeakWatch();
     }
 
     @AfterAll
-    static void stopLoops() {
+    static void stopLoopsAndFindNoLeak() throws InterruptedException {
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        try (ProbeLeakWatch watch = leakWatch) {
+            assertThat(watch.leaks()).as("buffers leaked by the probes").isEmpty();
+        }
     }
 
     @AfterEach
