@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 
 import java.net.InetSocketAddress;
@@ -79,6 +80,9 @@ final class HttpProbe implements Probe {
             if (response.decoderResult().isFailure()) {
                 attempt.fail("bad HTTP response: " + ProbeAttempt.describe(response.decoderResult().cause()));
                 return;
+            }
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                return; // an interim answer (100 Continue, 103 Early Hints): the final one follows and decides
             }
             int status = response.status().code();
             if (attempt.target().check().passes(status)) {

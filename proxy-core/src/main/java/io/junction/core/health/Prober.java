@@ -69,8 +69,9 @@ public final class Prober implements AutoCloseable {
 
     private final EventLoopGroup loops;
     private final Listener listener;
-    private final Map<Key, Held> targets = new HashMap<>(); // guarded by this
-    private boolean closed; // guarded by this
+    private final Object lock = new Object();
+    private final Map<Key, Held> targets = new HashMap<>(); // guarded by lock
+    private boolean closed; // guarded by lock
 
     public Prober(EventLoopGroup loops, Listener listener) {
         this.loops = Objects.requireNonNull(loops, "loops");
@@ -101,7 +102,7 @@ public final class Prober implements AutoCloseable {
         }
         Key key = new Key(check, new InetSocketAddress(endpoint.getAddress(), check.portFor(endpoint.getPort())));
         ProbeSchedule started;
-        synchronized (this) {
+        synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("prober closed");
             }
@@ -126,7 +127,7 @@ public final class Prober implements AutoCloseable {
     public void release(ProbeTarget target) {
         Key key = new Key(target.check(), target.address());
         ProbeSchedule stopped;
-        synchronized (this) {
+        synchronized (lock) {
             if (closed) {
                 return;
             }
@@ -144,15 +145,17 @@ public final class Prober implements AutoCloseable {
     }
 
     /** Targets being probed now. */
-    public synchronized int size() {
-        return targets.size();
+    public int size() {
+        synchronized (lock) {
+            return targets.size();
+        }
     }
 
     /** Stops every target's probing. Idempotent; leaves the event loops running. */
     @Override
     public void close() {
         List<Held> stopping;
-        synchronized (this) {
+        synchronized (lock) {
             closed = true;
             stopping = new ArrayList<>(targets.values());
             targets.clear();

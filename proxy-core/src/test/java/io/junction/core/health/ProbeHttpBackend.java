@@ -6,13 +6,14 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An HTTP backend on 127.0.0.1 (the JDK's server) that answers every path with a status the test can switch, and
+ * An HTTP backend on 127.0.0.1 or another loopback address (the JDK's server) that answers every path with a status the test can switch, and
  * counts requests per path and answers per status. Thread-safe.
  */
 final class ProbeHttpBackend implements AutoCloseable {
@@ -23,8 +24,13 @@ final class ProbeHttpBackend implements AutoCloseable {
     private final Map<Integer, AtomicInteger> answersByStatus = new ConcurrentHashMap<>();
 
     ProbeHttpBackend() {
+        this(InetAddress.getLoopbackAddress());
+    }
+
+    /** On {@code ip}, a loopback address; throws {@link UncheckedIOException} where it cannot be bound. */
+    ProbeHttpBackend(InetAddress ip) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
+            server = HttpServer.create(new InetSocketAddress(ip, 0), 100);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

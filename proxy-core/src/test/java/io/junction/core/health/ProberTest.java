@@ -55,14 +55,17 @@ class ProberTest {
 
     @Test
     void twoAcquiresOfTheSameCheckAndAddressShareOneTargetAndOneProbeStream() throws InterruptedException {
+        long start = System.nanoTime();
         ProbeTarget first = prober.acquire(HEALTHZ, backend.address());
         ProbeTarget second = prober.acquire(HEALTHZ, backend.address());
 
         assertThat(second).isSameAs(first);
         assertThat(prober.size()).isEqualTo(1);
         Thread.sleep(10 * INTERVAL.toMillis());
-        // One stream makes at most one probe per interval (plus the first, somewhere in the first); two would double.
-        assertThat(backend.requests("/healthz")).isBetween(5, 11);
+        int requests = backend.requests("/healthz");
+        long intervals = (System.nanoTime() - start) / INTERVAL.toNanos();
+        // One stream makes one probe per interval at most, plus the first (somewhere in the first); two would double.
+        assertThat(requests).isPositive().isLessThanOrEqualTo((int) intervals + 1);
     }
 
     @Test
@@ -84,7 +87,7 @@ class ProberTest {
         prober.release(sharedHealthz);
         prober.release(ready);
         assertThat(prober.size()).isZero();
-        Thread.sleep(INTERVAL.toMillis()); // a probe that was in flight may still land
+        Thread.sleep(2 * INTERVAL.toMillis()); // a request sent just before may still be on its way
         int stopped = backend.requests();
         Thread.sleep(4 * INTERVAL.toMillis());
         assertThat(backend.requests()).isEqualTo(stopped);
@@ -158,7 +161,7 @@ class ProberTest {
 
         prober.close();
         assertThat(prober.size()).isZero();
-        Thread.sleep(INTERVAL.toMillis());
+        Thread.sleep(2 * INTERVAL.toMillis()); // a request sent just before may still be on its way
         int stopped = backend.requests();
         Thread.sleep(3 * INTERVAL.toMillis());
         assertThat(backend.requests()).isEqualTo(stopped);
