@@ -48,34 +48,4 @@ public final class Pickers {
     public static int expireStale(Picker picker) {
         return picker instanceof ClientIpPicker p ? p.expireStale() : 0;
     }
-
-    /**
-     * Retry path: the first backend from {@code start} on (cyclically) that the connection has not tried, else
-     * {@link #fallback}.
-     */
-    static Backend firstUntried(Backend[] list, int start, PickContext context) {
-        int n = list.length;
-        for (int i = 0; i < n; i++) {
-            int idx = start + i;
-            Backend b = list[idx >= n ? idx - n : idx];
-            if (!context.wasTried(b)) {
-                return b;
-            }
-        }
-        return fallback(list, start, context);
-    }
-
-    /**
-     * Every backend was tried already: retry one, but never the one that failed last when another exists.
-     */
-    static Backend fallback(Backend[] list, int start, PickContext context) {
-        Backend last = context.lastTried();
-        for (int i = 0; i < list.length; i++) {
-            Backend b = list[(start + i) % list.length];
-            if (b != last) {
-                return b;
-            }
-        }
-        return list[0];
-    }
 }
