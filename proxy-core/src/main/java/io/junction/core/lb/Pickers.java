@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * Builds the picker of a service's policy. Called by the control thread whenever a service's eligible backends or
  * spec change; {@code previous} (the picker being replaced, possibly null) lets a policy carry state across
- * rebuilds: client-ip passes its affinity table on, so clients keep their backends when unrelated endpoints change.
+ * rebuilds: client-ip passes its affinity table on, so clients keep their backends when unrelated endpoints change,
+ * and maglev reuses its lookup table when the set of addresses is unchanged.
  *
  * <p>Stateless; thread-safe.
  */
@@ -36,6 +37,8 @@ public final class Pickers {
                 return eligible.isEmpty() ? Picker.EMPTY : new LeastConnectionsPicker(eligible);
             case WEIGHTED:
                 return eligible.isEmpty() ? Picker.EMPTY : new WeightedPicker(eligible);
+            case MAGLEV:
+                return eligible.isEmpty() ? Picker.EMPTY : new MaglevPicker(eligible, previous);
             default:
                 throw new IllegalArgumentException("lb: " + spec.lb() + " (expected: a known policy)");
         }
