@@ -39,6 +39,8 @@ public final class Pickers {
                 return eligible.isEmpty() ? Picker.EMPTY : new WeightedPicker(eligible);
             case MAGLEV:
                 return eligible.isEmpty() ? Picker.EMPTY : new MaglevPicker(eligible, previous);
+            case PEAK_EWMA:
+                return eligible.isEmpty() ? Picker.EMPTY : new PeakEwmaPicker(eligible);
             default:
                 throw new IllegalArgumentException("lb: " + spec.lb() + " (expected: a known policy)");
         }
