@@ -1,29 +1,60 @@
 package io.junction.core.lb;
 
+import io.junction.core.clock.NanoClock;
 import io.junction.core.model.Endpoint;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live side of one endpoint of one service: its current {@link Endpoint} attributes, live connection count
- * (read by least-connections) and traffic counters. One instance per (service, endpoint address) survives snapshot
- * rebuilds for as long as the address stays in discovery, so counters and picker inputs are not reset by unrelated
- * changes. The connections themselves are kept by the event loop that owns them, not here, so accepting a connection
- * touches no structure shared by every loop beyond these counters.
+ * The live side of one endpoint of one service: its current {@link Endpoint} attributes, its load (live connections
+ * plus connects in progress, read by least-connections and peak-ewma), its health as the pickers see it (admission:
+ * connection cap and passive health's test permits; slow start) and its connect latency (peak EWMA), plus traffic
+ * counters. One instance per (service, endpoint address) survives snapshot rebuilds for as long as the address stays
+ * in discovery, so counters and picker inputs are not reset by unrelated changes. The connections themselves are kept
+ * by the event loop that owns them, not here, so accepting a connection touches no structure shared by every loop
+ * beyond these counters.
  *
- * <p>Thread-safe: counters are atomics written by event loops; {@link #update} and {@link #markRemoved} are called by
- * the control thread only.
+ * <p>Time (slow start, latency decay) comes from an injected {@link NanoClock}, by default {@link NanoClock#COARSE}:
+ * one volatile read, where {@link System#nanoTime()} can cost a whole pick on a virtual machine; both uses run over
+ * seconds, so 10 ms resolution loses nothing.
+ *
+ * <p>Thread-safe: counters are atomics written by event loops; {@link #update}, {@link #markRemoved},
+ * {@link #outcomes(OutcomeRecorder)}, {@link #maxConnections(int)} and {@link #beginSlowStart} are called by the
+ * control thread only.
  */
 public final class Backend {
+    /**
+     * Share of its full share of new connections a backend takes when slow start begins; it grows linearly to 1 over
+     * the window (Envoy's default minimum weight percent: starting from nothing would leave it idle for a while).
+     */
+    static final double SLOW_START_MIN_SHARE = 0.1;
+    private static final VarHandle SLOW_START;
+
+    static {
+        try {
+            SLOW_START = MethodHandles.lookup().findVarHandle(Backend.class, "slowStart", SlowStart.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final InetSocketAddress address;
+    private final NanoClock clock;
     private volatile Endpoint endpoint;
     private volatile boolean removed;
 
     private volatile OutcomeRecorder outcomes = OutcomeRecorder.NONE;
     /** 0 for no cap; set by the control thread from the service's spec. */
     private volatile int maxConnections;
+    /** The ramp in progress, or null: outside slow start a picker pays this one volatile read. */
+    private volatile SlowStart slowStart;
+    private final PeakEwma connectLatency = new PeakEwma();
 
     private final AtomicInteger activeConnections = new AtomicInteger();
     /** Connects started and not yet completed or failed: load that least-connections must see. */
@@ -33,9 +64,16 @@ public final class Backend {
     private final LongAdder bytesToBackend = new LongAdder();
     private final LongAdder bytesFromBackend = new LongAdder();
 
+    /** A backend on the {@linkplain NanoClock#COARSE coarse clock}. */
     public Backend(Endpoint endpoint) {
-        this.endpoint = endpoint;
+        this(endpoint, NanoClock.COARSE);
+    }
+
+    /** A backend whose slow start and latency decay read {@code clock} (a manual one in tests). */
+    public Backend(Endpoint endpoint, NanoClock clock) {
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.address = endpoint.address();
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     public InetSocketAddress address() {
@@ -84,7 +122,8 @@ public final class Backend {
     /**
      * Picker: whether a new connection may go to this backend now. False while it is at its connection cap, or while
      * it is recovering from an ejection and its test connections are taken. A true answer must lead to a connect
-     * (or to {@code outcomes().releaseAdmission()}).
+     * (or to {@code outcomes().releaseAdmission()}), so pickers ask only the backend they are about to return. Two
+     * volatile reads and a call that returns true when there is no cap and no passive health.
      */
     public boolean admits() {
         int cap = maxConnections;
@@ -95,11 +134,47 @@ public final class Backend {
     }
 
     /**
-     * Control thread: the backend just became eligible again (or joined a serving service); its share of new
-     * connections ramps from a small one to its full share over {@code windowNanos}.
+     * Control thread: the backend just became eligible again (or joined a serving service); from now on its share of
+     * new connections ramps linearly from {@value #SLOW_START_MIN_SHARE} of its full share to all of it over
+     * {@code windowNanos} (HAProxy's {@code slowstart}). A window of 0 or less ends any ramp at once. Call it before
+     * publishing the picker that includes the backend, so its first picks already see the ramp.
+     *
+     * <p>Every picker applies the ramp to a new connection's first choice, as a random skip to its next candidate
+     * with probability {@code 1 - share}; affinity wins over it (a client-ip or maglev client whose backend is
+     * ramping keeps it), and so do retries and overflow from a full backend, which must find a backend.
      */
     public void beginSlowStart(long windowNanos) {
-        // The ramp itself is applied by admits().
+        slowStart = windowNanos > 0 ? new SlowStart(clock.nanoTime(), windowNanos) : null;
+    }
+
+    /** The fraction of its full share of new connections this backend takes now: 1 outside slow start. */
+    public double slowStartShare() {
+        SlowStart ramp = slowStart;
+        return ramp == null ? 1.0 : ramp.share(clock.nanoTime());
+    }
+
+    /**
+     * Picker: whether this backend takes a new connection it was chosen for, as far as slow start is concerned:
+     * always outside a ramp (one volatile read; a ramp that has run its course is cleared by the first reader), with
+     * probability {@link #slowStartShare()} inside one.
+     */
+    boolean passesSlowStart() {
+        SlowStart ramp = slowStart;
+        if (ramp == null) {
+            return true;
+        }
+        double share = ramp.share(clock.nanoTime());
+        if (share >= 1.0) {
+            // Only this ramp: the control thread may have begun a new one meanwhile.
+            SLOW_START.compareAndSet(this, ramp, null);
+            return true;
+        }
+        return ThreadLocalRandom.current().nextDouble() < share;
+    }
+
+    /** Whether a slow-start ramp is set (it is cleared lazily, by the first pick after it ends). */
+    boolean slowStartPending() {
+        return slowStart != null;
     }
 
     /** Event loop: a TCP connect to this backend started. Followed by exactly one {@link #onConnectFinished}. */
@@ -121,10 +196,28 @@ public final class Backend {
         return activeConnections.get() + pendingConnects.get();
     }
 
-    /** Event loop: a connect completed after {@code connectNanos} (or, for UDP, the backend answered). */
+    /**
+     * Event loop: a connect completed after {@code connectNanos} (or, for UDP, the backend answered). Feeds passive
+     * health and the connect-latency estimate peak-ewma balances on.
+     */
     public void onConnectSuccess(long connectNanos) {
         outcomes.onSuccess(connectNanos);
+        connectLatency.observe(connectNanos, clock.nanoTime());
     }
+
+    /**
+     * Peak-ewma's cost of sending this backend one more connection: connect latency (peak EWMA) times
+     * {@code load() + 1}; see {@link PeakEwma}.
+     */
+    double peakEwmaCost() {
+        return connectLatency.cost(clock.nanoTime(), load(), pendingConnects.get());
+    }
+
+    /** The connect-latency estimate now, in nanoseconds, or NaN before the first successful connect. */
+    public double connectLatencyNanos() {
+        return connectLatency.estimateNanos(clock.nanoTime());
+    }
+
     /**
      * Event loop: a client connection or UDP session is now bound to this backend (counted for least-connections).
      * Call {@link #onConnectionClosed} exactly once when it ends.
@@ -147,10 +240,14 @@ public final class Backend {
         return activeConnections.get();
     }
 
-    /** Event loop: a connect failed (TCP) or an ICMP port unreachable came back (UDP). */
+    /**
+     * Event loop: a connect failed (TCP) or an ICMP port unreachable came back (UDP). The latency estimate is dropped,
+     * so peak-ewma probes the backend one connection at a time until a connect succeeds again.
+     */
     public void onConnectFailure() {
         connectFailures.increment();
         outcomes.onFailure();
+        connectLatency.forget();
     }
 
     public void addBytesToBackend(long n) {
@@ -180,5 +277,16 @@ public final class Backend {
     @Override
     public String toString() {
         return endpoint.toString();
+    }
+
+    /** One slow-start ramp: set whole by the control thread, so a reader never mixes two ramps. Immutable. */
+    private record SlowStart(long beginNanos, long windowNanos) {
+        double share(long now) {
+            long elapsed = now - beginNanos;
+            if (elapsed >= windowNanos) {
+                return 1.0;
+            }
+            return SLOW_START_MIN_SHARE + (1.0 - SLOW_START_MIN_SHARE) * Math.max(0L, elapsed) / windowNanos;
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Client-IP session affinity with Kubernetes {@code sessionAffinity: ClientIP} semantics: connections from the same
@@ -20,9 +21,16 @@ import java.util.Objects;
  * eligible addresses (a backend that stayed eligible keeps its clients, even as a new {@link Backend} object for the
  * same address), so a rebuild costs nothing up front and entries are re-pinned lazily on their next use.
  *
- * <p>Hit path (fresh entry confirmed by this picker, backend not tried): one map lookup, one clock read and at most
- * one release store, no allocation. Concurrent first connections of one client may race; the first entry inserted
- * wins and the others follow it. Concurrent re-pins of one entry may briefly disagree; the last write wins.
+ * <p>Health. A pinned backend that refuses {@linkplain Backend#admits() admission} (full, or its test permits taken)
+ * serves this connection from another backend, found by a scan from a random index, and the client keeps its pin for
+ * when its backend has room again. New clients are placed by round robin, so {@linkplain Backend#beginSlowStart slow
+ * start} steers new placements; a pinned client stays with a ramping backend, because affinity matters more to its
+ * client than a smoother ramp does. When no backend admits a connection the pick is null and nothing is pinned.
+ *
+ * <p>Hit path (fresh entry confirmed by this picker, backend not tried, admitted): one map lookup, one clock read,
+ * the admission check and at most one release store, no allocation. Concurrent first connections of one client may
+ * race; the first entry inserted wins and the others follow it. Concurrent re-pins of one entry may briefly disagree;
+ * the last write wins.
  *
  * <p>Thread-safe, lock-free.
  */
@@ -81,12 +89,16 @@ public final class ClientIpPicker implements Picker {
             return fromEntry(entry, context, now);
         }
         Backend chosen = roundRobin.pick(context);
+        if (chosen == null) {
+            return null;
+        }
         AffinityTable.Pin pin = new AffinityTable.Pin(chosen, generation);
         AffinityTable.Entry inserted = table.insert(client, pin, now, timeoutNanos);
         if (inserted == null || inserted.pin == pin) {
             return chosen;
         }
-        // Another connection of this client inserted first: follow its pin.
+        // Another connection of this client inserted first: follow its pin, giving back the admission not used.
+        chosen.outcomes().releaseAdmission();
         return fromEntry(inserted, context, now);
     }
 
@@ -96,25 +108,34 @@ public final class ClientIpPicker implements Picker {
         }
         AffinityTable.Pin pin = entry.pin;
         Backend pinned = pin.backend();
-        if (pin.generation() == generation) {
-            if (context.attempts() == 0 || !context.wasTried(pinned)) {
-                entry.touch(now);
-                return pinned;
+        if (pin.generation() != generation) {
+            // Validated by another picker: keep the pin if its address is still eligible here.
+            Backend current = byAddress.get(pinned.address());
+            if (current == null || (context.attempts() > 0 && context.wasTried(current))) {
+                return repin(entry, context, now);
             }
+            entry.repin(new AffinityTable.Pin(current, generation), now);
+            return current.admits() ? current : overflow(current, context);
+        }
+        if (context.attempts() > 0 && context.wasTried(pinned)) {
             return repin(entry, context, now);
         }
-        // Validated by another picker: keep the pin if its address is still eligible here.
-        Backend current = byAddress.get(pinned.address());
-        if (current == null || (context.attempts() > 0 && context.wasTried(current))) {
-            return repin(entry, context, now);
-        }
-        entry.repin(new AffinityTable.Pin(current, generation), now);
-        return current;
+        // The client is active even when its backend is full: keep its entry fresh either way.
+        entry.touch(now);
+        return pinned.admits() ? pinned : overflow(pinned, context);
+    }
+
+    /** The client's backend refused the connection: serve it elsewhere and keep the pin. */
+    private Backend overflow(Backend refused, PickContext context) {
+        return Candidates.firstAdmitted(backends, ThreadLocalRandom.current().nextInt(backends.length), context,
+                refused);
     }
 
     private Backend repin(AffinityTable.Entry entry, PickContext context, long now) {
         Backend chosen = roundRobin.pick(context);
-        entry.repin(new AffinityTable.Pin(chosen, generation), now);
+        if (chosen != null) {
+            entry.repin(new AffinityTable.Pin(chosen, generation), now);
+        }
         return chosen;
     }
 }

@@ -4,17 +4,19 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Least connections by the power of two random choices: sample two distinct backends and take the one with fewer
- * {@linkplain Backend#activeConnections() active connections}, a coin flip deciding ties. Sampling two instead of
+ * Least connections by the power of two random choices: sample two distinct backends and take the one with the
+ * smaller {@linkplain Backend#load() load} (live connections plus connects in progress, so a backend that accepts
+ * connects slowly, or not at all, is seen as busy while they hang), a coin flip deciding ties. Sampling two instead of
  * scanning all keeps the pick O(1) for any endpoint count and avoids the herd effect of every event loop sending its
  * next connection to the same momentarily least-loaded backend (Mitzenmacher; also Envoy's and Finagle's choice).
+ * Slow start and admission then work as {@link Candidates#twoChoices} describes: a ramping winner hands a share of
+ * its wins to the other sample, a full one hands the connection to the other sample and then to a scan.
  *
  * <p>On a retry (the connection already tried some backend) it scans every backend and takes the untried one with
- * the fewest connections, starting at a random index so ties spread; retries are rare, so the O(n) scan is cheap
- * overall.
+ * the smallest load, starting at a random index so ties spread; retries are rare, so the O(n) scan is cheap overall.
  *
- * <p>Thread-safe, lock-free, allocation-free. Connection counts are read without synchronization; a stale count only
- * makes one choice slightly less balanced.
+ * <p>Thread-safe, lock-free, allocation-free. Loads are read without synchronization; a stale count only makes one
+ * choice slightly less balanced.
  */
 final class LeastConnectionsPicker implements Picker {
     private final Backend[] backends;
@@ -28,7 +30,7 @@ final class LeastConnectionsPicker implements Picker {
         Backend[] list = backends;
         int n = list.length;
         if (n <= 1) {
-            return n == 0 ? null : list[0];
+            return n == 0 ? null : Candidates.only(list[0]);
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         if (context != null && context.attempts() > 0) {
@@ -41,27 +43,28 @@ final class LeastConnectionsPicker implements Picker {
         }
         Backend a = list[i];
         Backend b = list[j];
-        int ca = a.activeConnections();
-        int cb = b.activeConnections();
-        if (ca != cb) {
-            return ca < cb ? a : b;
-        }
-        return random.nextBoolean() ? a : b;
+        int la = a.load();
+        int lb = b.load();
+        boolean aFirst = la != lb ? la < lb : random.nextBoolean();
+        return aFirst ? Candidates.twoChoices(list, a, b, context, j)
+                : Candidates.twoChoices(list, b, a, context, i);
     }
 
     private static Backend leastUntried(Backend[] list, int start, PickContext context) {
         int n = list.length;
         Backend best = null;
-        int bestCount = Integer.MAX_VALUE;
+        int bestLoad = Integer.MAX_VALUE;
         for (int k = 0; k < n; k++) {
-            int idx = start + k;
-            Backend b = list[idx >= n ? idx - n : idx];
-            int count = b.activeConnections();
-            if (count < bestCount && !context.wasTried(b)) {
+            Backend b = list[Candidates.wrap(start + k, n)];
+            int load = b.load();
+            if (load < bestLoad && !context.wasTried(b)) {
                 best = b;
-                bestCount = count;
+                bestLoad = load;
             }
         }
-        return best != null ? best : Pickers.fallback(list, start, context);
+        if (best != null && best.admits()) {
+            return best;
+        }
+        return Candidates.firstAdmitted(list, start, context, best);
     }
 }

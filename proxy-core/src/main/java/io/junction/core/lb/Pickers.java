@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * Builds the picker of a service's policy. Called by the control thread whenever a service's eligible backends or
  * spec change; {@code previous} (the picker being replaced, possibly null) lets a policy carry state across
- * rebuilds: client-ip passes its affinity table on, so clients keep their backends when unrelated endpoints change.
+ * rebuilds: client-ip passes its affinity table on, so clients keep their backends when unrelated endpoints change,
+ * and maglev reuses its lookup table when the set of addresses is unchanged.
  *
  * <p>Stateless; thread-safe.
  */
@@ -36,6 +37,10 @@ public final class Pickers {
                 return eligible.isEmpty() ? Picker.EMPTY : new LeastConnectionsPicker(eligible);
             case WEIGHTED:
                 return eligible.isEmpty() ? Picker.EMPTY : new WeightedPicker(eligible);
+            case MAGLEV:
+                return eligible.isEmpty() ? Picker.EMPTY : new MaglevPicker(eligible, previous);
+            case PEAK_EWMA:
+                return eligible.isEmpty() ? Picker.EMPTY : new PeakEwmaPicker(eligible);
             default:
                 throw new IllegalArgumentException("lb: " + spec.lb() + " (expected: a known policy)");
         }
@@ -47,35 +52,5 @@ public final class Pickers {
      */
     public static int expireStale(Picker picker) {
         return picker instanceof ClientIpPicker p ? p.expireStale() : 0;
-    }
-
-    /**
-     * Retry path: the first backend from {@code start} on (cyclically) that the connection has not tried, else
-     * {@link #fallback}.
-     */
-    static Backend firstUntried(Backend[] list, int start, PickContext context) {
-        int n = list.length;
-        for (int i = 0; i < n; i++) {
-            int idx = start + i;
-            Backend b = list[idx >= n ? idx - n : idx];
-            if (!context.wasTried(b)) {
-                return b;
-            }
-        }
-        return fallback(list, start, context);
-    }
-
-    /**
-     * Every backend was tried already: retry one, but never the one that failed last when another exists.
-     */
-    static Backend fallback(Backend[] list, int start, PickContext context) {
-        Backend last = context.lastTried();
-        for (int i = 0; i < list.length; i++) {
-            Backend b = list[(start + i) % list.length];
-            if (b != last) {
-                return b;
-            }
-        }
-        return list[0];
     }
 }

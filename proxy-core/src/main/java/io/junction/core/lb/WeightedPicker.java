@@ -22,13 +22,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Retries</b> (the connection already tried a backend), in both modes: a weighted random draw among the untried
  * backends, O(n) without allocation; retries are rare and walking the sequence could take a whole cycle to find an
- * untried backend.
+ * untried backend. Retries never touch the cursor, so a dead backend's retries do not shift the cycle onto it again.
+ *
+ * <p><b>Health.</b> A backend {@linkplain Backend#passesSlowStart() ramping up} that loses its draw hands the
+ * connection to the next entries of the cycle (or to a fresh draw in random mode), at most {@value #SLOW_START_TRIES}
+ * times, so its share shrinks in proportion and the others keep their weights. A backend that refuses
+ * {@linkplain Backend#admits() admission} (full, or its test permits taken) hands the connection to a scan from a
+ * random index, so its overflow spreads evenly; null when no backend admits it.
  *
  * <p>Thread-safe, lock-free, allocation-free. The sequence cursor wraps after 2^31 picks, restarting the cycle once.
  */
 final class WeightedPicker implements Picker {
     /** Longest precomputed cycle; beyond it the picker uses weighted random. */
     static final int MAX_SEQUENCE = 65_536;
+    /** Choices a new connection may pass over because of slow start before it keeps the last one. */
+    static final int SLOW_START_TRIES = 8;
 
     private final Backend[] backends;
     private final int[] weights;
@@ -73,17 +81,34 @@ final class WeightedPicker implements Picker {
         Backend[] list = backends;
         int n = list.length;
         if (n <= 1) {
-            return n == 0 ? null : list[0];
+            return n == 0 ? null : Candidates.only(list[0]);
         }
         if (context != null && context.attempts() > 0) {
             return weightedUntried(context);
         }
+        Backend chosen = firstChoice(list);
+        return chosen.admits() ? chosen
+                : Candidates.firstAdmitted(list, ThreadLocalRandom.current().nextInt(n), context, chosen);
+    }
+
+    /** The next entry of the cycle (or a weighted draw), passing over backends that lose their slow-start draw. */
+    private Backend firstChoice(Backend[] list) {
         int[] seq = sequence;
         if (seq != null) {
-            return list[seq[(cursor.getAndIncrement() & Integer.MAX_VALUE) % seq.length]];
+            int c = (cursor.getAndIncrement() & Integer.MAX_VALUE) % seq.length;
+            Backend chosen = list[seq[c]];
+            // Peeks at the entries after this one without advancing the shared cursor.
+            for (int k = 1; k < SLOW_START_TRIES && !chosen.passesSlowStart(); k++) {
+                chosen = list[seq[(c + k) % seq.length]];
+            }
+            return chosen;
         }
-        long r = ThreadLocalRandom.current().nextLong(prefix[n - 1]);
-        return list[indexOf(prefix, r)];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        Backend chosen = list[indexOf(prefix, random.nextLong(prefix[prefix.length - 1]))];
+        for (int k = 1; k < SLOW_START_TRIES && !chosen.passesSlowStart(); k++) {
+            chosen = list[indexOf(prefix, random.nextLong(prefix[prefix.length - 1]))];
+        }
+        return chosen;
     }
 
     /** The index whose weight range contains {@code r}: the first i with prefix[i] > r. */
@@ -103,17 +128,22 @@ final class WeightedPicker implements Picker {
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         if (total == 0) {
-            return Pickers.fallback(list, random.nextInt(list.length), context);
+            return Candidates.firstAdmitted(list, random.nextInt(list.length), context, null);
         }
+        Backend chosen = null;
         long r = random.nextLong(total);
-        for (int i = 0; i < list.length; i++) {
+        for (int i = 0; i < list.length && chosen == null; i++) {
             if (!context.wasTried(list[i])) {
                 r -= weights[i];
                 if (r < 0) {
-                    return list[i];
+                    chosen = list[i];
                 }
             }
         }
-        throw new AssertionError("weighted draw ran past the untried total");
+        if (chosen == null) {
+            throw new AssertionError("weighted draw ran past the untried total");
+        }
+        return chosen.admits() ? chosen
+                : Candidates.firstAdmitted(list, random.nextInt(list.length), context, chosen);
     }
 }

@@ -1,5 +1,6 @@
 package io.junction.core.lb;
 
+import io.junction.core.clock.NanoClock;
 import io.junction.core.model.Endpoint;
 import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
@@ -22,6 +23,15 @@ final class LbFixtures {
         List<Backend> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             list.add(new Backend(Endpoint.of("127.0.0.1", 20_000 + i)));
+        }
+        return list;
+    }
+
+    /** {@code n} backends of weight 1 on 127.0.0.1, ports 20000.., reading time from {@code clock}. */
+    static List<Backend> backends(int n, NanoClock clock) {
+        List<Backend> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(new Backend(Endpoint.of("127.0.0.1", 20_000 + i), clock));
         }
         return list;
     }

@@ -89,4 +89,25 @@ class LeastConnectionsPickerTest {
         ctx.markTried(list.get(2));
         assertThat(picker.pick(ctx)).isSameAs(list.get(1));
     }
+
+    /** Connects in progress are load: a backend that is slow to accept (or black-holed) is seen as busy meanwhile. */
+    @Test
+    void pendingConnectsCountAsLoad() {
+        List<Backend> list = backends(2);
+        Backend connecting = list.get(0);
+        for (int i = 0; i < 5; i++) {
+            connecting.onConnectStarted();
+        }
+        list.get(1).activeConnectionsCounter().set(1);
+        Picker picker = picker(LbPolicy.LEAST_CONNECTIONS, list);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(picker.pick(context(i))).isSameAs(list.get(1));
+        }
+        // The connects failed: the backend is idle again and wins.
+        for (int i = 0; i < 5; i++) {
+            connecting.onConnectFinished();
+        }
+        assertThat(connecting.load()).isZero();
+        assertThat(picker.pick(context(1))).isSameAs(connecting);
+    }
 }

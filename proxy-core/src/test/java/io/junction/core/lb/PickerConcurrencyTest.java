@@ -69,7 +69,8 @@ class PickerConcurrencyTest {
                         assertThat(total[i]).isBetween(cycles * (i % 3 + 1), cycles * (i % 3 + 1) + 3);
                     }
                 }
-                case CLIENT_IP -> assertThat(Arrays.stream(total).min().orElse(0)).isPositive();
+                // 128 clients, each on one backend: every backend has some, not exactly a sixth.
+                case CLIENT_IP, MAGLEV -> assertThat(Arrays.stream(total).min().orElse(0)).isPositive();
                 default -> {
                     for (long c : total) {
                         assertThat(Math.abs(c - all / 6.0)).isLessThan(all / 6.0 * 0.05);

@@ -105,4 +105,27 @@ class PickerContractTest {
             assertThat(seen).hasSize(list.size());
         }
     }
+
+    /**
+     * Issue #13: one of two backends fails every connect, so each connection that lands on it first retries on the
+     * other. The retries must not steer new connections onto the dead one: it stays the first pick of about half.
+     */
+    @ParameterizedTest
+    @EnumSource(LbPolicy.class)
+    void retriesAwayFromADeadBackendDoNotSendNewConnectionsToIt(LbPolicy policy) {
+        List<Backend> list = backends(2);
+        Backend dead = list.get(0);
+        Picker picker = picker(policy, list);
+        int connections = 2_000;
+        int firstOnDead = 0;
+        for (int i = 0; i < connections; i++) {
+            PickContext ctx = context(i);
+            if (picker.pick(ctx) == dead) {
+                firstOnDead++;
+                ctx.markTried(dead);
+                assertThat(picker.pick(ctx)).as("policy=%s retry", policy).isSameAs(list.get(1));
+            }
+        }
+        assertThat(firstOnDead).as("policy=%s", policy).isBetween(connections * 4 / 10, connections * 6 / 10);
+    }
 }

@@ -20,13 +20,15 @@ class PickersTest {
         "RANDOM, RandomPicker",
         "LEAST_CONNECTIONS, LeastConnectionsPicker",
         "WEIGHTED, WeightedPicker",
-        "CLIENT_IP, ClientIpPicker"})
+        "CLIENT_IP, ClientIpPicker",
+        "MAGLEV, MaglevPicker",
+        "PEAK_EWMA, PeakEwmaPicker"})
     void eachPolicyBuildsItsPicker(LbPolicy policy, String type) {
         assertThat(Pickers.create(spec(policy), backends(3), null).getClass().getSimpleName()).isEqualTo(type);
     }
 
     @ParameterizedTest
-    @CsvSource({"ROUND_ROBIN", "RANDOM", "LEAST_CONNECTIONS", "WEIGHTED"})
+    @CsvSource({"ROUND_ROBIN", "RANDOM", "LEAST_CONNECTIONS", "WEIGHTED", "MAGLEV", "PEAK_EWMA"})
     void noBackendsGiveTheEmptyPicker(LbPolicy policy) {
         assertThat(Pickers.create(spec(policy), List.of(), null)).isSameAs(Picker.EMPTY);
     }

@@ -38,16 +38,18 @@ class RoundRobinPickerTest {
     }
 
     @Test
-    void skipsTriedBackendsInRotationOrder() {
+    void retrySkipsTriedBackendsAndLeavesTheRotationAlone() {
         List<Backend> list = backends(4);
         Picker picker = picker(LbPolicy.ROUND_ROBIN, list);
-        Backend first = picker.pick(context(1));
-        int start = indexOf(list, first);
-        PickContext ctx = context(2);
-        // The cursor now points at start+1; trying it and start+2 makes the picker land on start+3.
-        ctx.markTried(list.get((start + 1) % 4));
-        ctx.markTried(list.get((start + 2) % 4));
-        assertThat(picker.pick(ctx)).isSameAs(list.get((start + 3) % 4));
+        int start = indexOf(list, picker.pick(context(1)));
+        for (int i = 0; i < 50; i++) {
+            PickContext retry = context(2);
+            retry.markTried(list.get((start + 1) % 4));
+            retry.markTried(list.get((start + 2) % 4));
+            assertThat(picker.pick(retry)).isIn(list.get(start), list.get((start + 3) % 4));
+        }
+        // Fifty retries later, the next new connection still gets the next turn.
+        assertThat(picker.pick(context(3))).isSameAs(list.get((start + 1) % 4));
     }
 
     @Test
@@ -64,5 +66,46 @@ class RoundRobinPickerTest {
             // Both failed: the retry goes to the one that did not fail last.
             assertThat(picker.pick(ctx)).isSameAs(first);
         }
+    }
+
+    /**
+     * Issue #13: backend A fails every connect, so each new connection that lands on A retries on B. Retries must not
+     * advance the shared cursor, or every retry hands the next new connection to A again (19 of 20 clients waited
+     * for the connect timeout).
+     */
+    @Test
+    void retriesAwayFromADeadBackendLeaveNewConnectionsAlternating() {
+        List<Backend> list = backends(2);
+        Backend dead = list.get(0);
+        Picker picker = picker(LbPolicy.ROUND_ROBIN, list);
+        Backend previousFirst = null;
+        int firstOnDead = 0;
+        for (int i = 0; i < 20; i++) {
+            PickContext ctx = context(i);
+            Backend first = picker.pick(ctx);
+            if (previousFirst != null) {
+                assertThat(first).as("connection %d", i).isNotSameAs(previousFirst);
+            }
+            if (first == dead) {
+                firstOnDead++;
+                ctx.markTried(dead);
+                assertThat(picker.pick(ctx)).isSameAs(list.get(1));
+            }
+            previousFirst = first;
+        }
+        assertThat(firstOnDead).isEqualTo(10);
+    }
+
+    @Test
+    void aFullBackendHandsItsTurnToTheNextIndex() {
+        List<Backend> list = backends(3);
+        list.get(1).maxConnections(1);
+        list.get(1).activeConnectionsCounter().set(1);
+        Picker picker = picker(LbPolicy.ROUND_ROBIN, list);
+        int[] counts = new int[3];
+        for (int i = 0; i < 300; i++) {
+            counts[indexOf(list, picker.pick(context(i)))]++;
+        }
+        assertThat(counts).containsExactly(100, 0, 200);
     }
 }
