@@ -241,13 +241,24 @@ public final class Backend {
     }
 
     /**
-     * Event loop: a connect failed (TCP) or an ICMP port unreachable came back (UDP). The latency estimate is dropped,
-     * so peak-ewma probes the backend one connection at a time until a connect succeeds again.
+     * Event loop: an ICMP port unreachable came back (UDP), or a connect failed for which no cost is known. The
+     * latency estimate is dropped, so peak-ewma probes the backend one connection at a time until one succeeds.
      */
     public void onConnectFailure() {
         connectFailures.increment();
         outcomes.onFailure();
         connectLatency.forget();
+    }
+
+    /**
+     * Event loop: a TCP connect failed; peak-ewma counts it as a connect that took {@code costNanos} (the connect
+     * timeout: what a client of a failing endpoint may pay), so a refusing or black-holed endpoint is priced out
+     * rather than probed again at once, until the estimate decays.
+     */
+    public void onConnectFailure(long costNanos) {
+        connectFailures.increment();
+        outcomes.onFailure();
+        connectLatency.observe(costNanos, clock.nanoTime());
     }
 
     public void addBytesToBackend(long n) {

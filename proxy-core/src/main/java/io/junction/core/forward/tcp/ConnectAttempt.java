@@ -142,7 +142,7 @@ final class ConnectAttempt implements ChannelFutureListener {
             return;
         }
         context.markTried(current);
-        current.onConnectFailure();
+        current.onConnectFailure(tcp.connectTimeout().toNanos());
         metrics.onConnectFailure();
         if (log.isDebugEnabled()) {
             log.debug("event=connect_failed service={} backend={} attempt={} cause=\"{}\"",
