@@ -59,6 +59,9 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
                                  Map<InetSocketAddress, EndpointHealth> byAddress, List<Meter> meters) {
     }
 
+    /** How long a UDP endpoint's test session may stay without an ICMP answer before the endpoint is back. */
+    static final long UDP_TEST_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final Prober prober;
     private final EventLoopGroup timers;
     private final MeterRegistry registry;
@@ -262,7 +265,8 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
                     : detector.threshold() + (protocol == Protocol.UDP ? " ICMP port unreachable in a row"
                     : " connect failures in a row");
             case HALF_OPEN -> "ejection time over, testing";
-            case CLOSED -> "a test connection succeeded";
+            case CLOSED -> from == CircuitBreaker.State.HALF_OPEN && protocol == Protocol.UDP
+                    ? "a test session drew no ICMP port unreachable" : "a test connection succeeded";
             default -> "breaker " + stateName(to);
         };
         log.warn("service={} endpoint={} health=outlier {} -> {} reason=\"{}\"", key, HostPort.format(address),
@@ -271,6 +275,12 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
             ejections(key).increment();
             long delay = detector.settings().ejectionTime().toNanos();
             timers.schedule(detector::beginTest, delay, TimeUnit.NANOSECONDS);
+        } else if (to == CircuitBreaker.State.HALF_OPEN) {
+            // A UDP test session may never hear back (a backend that does not answer), and then would hold its
+            // permit forever; an ICMP answer comes within milliseconds, so a quiet second decides.
+            boolean udp = protocol == Protocol.UDP;
+            long delay = udp ? UDP_TEST_NANOS : detector.settings().ejectionTime().toNanos();
+            timers.schedule(() -> detector.endUndecidedTest(udp), delay, TimeUnit.NANOSECONDS);
         }
         onChange.accept(List.of(key));
     }

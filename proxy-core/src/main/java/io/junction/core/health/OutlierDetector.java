@@ -133,6 +133,23 @@ final class OutlierDetector implements OutcomeRecorder {
         noticeTransition();
     }
 
+    /**
+     * The test has had its time and is still undecided: its admitted connection never reported. A UDP test datagram
+     * that drew no ICMP port unreachable means that something listens ({@code silenceIsSuccess}: the breaker
+     * closes); for TCP, whose connects always end, it can only be a lost report, and the endpoint is ejected again
+     * to be tested afresh. No-op unless the breaker is half-open.
+     */
+    void endUndecidedTest(boolean silenceIsSuccess) {
+        if (breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
+            if (silenceIsSuccess) {
+                breaker.transitionToClosedState();
+            } else {
+                breaker.transitionToOpenState();
+            }
+        }
+        noticeTransition();
+    }
+
     private void noticeTransition() {
         CircuitBreaker.State now = breaker.getState();
         CircuitBreaker.State before = seen.get();

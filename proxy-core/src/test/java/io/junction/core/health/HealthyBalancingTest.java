@@ -3,6 +3,7 @@ package io.junction.core.health;
 import io.junction.core.model.Endpoint;
 import io.junction.core.model.HealthSettings;
 import io.junction.core.model.LbPolicy;
+import io.junction.core.model.OutlierDetection;
 import io.junction.core.model.ServiceKey;
 import io.junction.core.model.ServicePolicy;
 import io.junction.core.model.TcpSettings;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -157,6 +159,37 @@ class HealthyBalancingTest {
             return slow;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aUdpEndpointThatListensAgainIsBackAfterItsEjectionTimeEvenIfItNeverAnswers() throws Exception {
+        UdpEchoServer alive = UdpEchoServer.tagged(1);
+        UdpEchoServer killed = UdpEchoServer.tagged(2);
+        closing.add(alive);
+        closing.add(killed);
+        ServiceKey key = HealthProxy.udp("syslog");
+        HealthSettings quickEjection = HealthSettings.DEFAULTS.withOutlier(
+                OutlierDetection.DEFAULTS.withEjectionTime(Duration.ofMillis(300)));
+        ServiceHandle handle = proxy.serve(key, ServicePolicy.DEFAULTS.withHealth(quickEjection),
+                List.of(Endpoint.of(alive.address()), Endpoint.of(killed.address())));
+        killed.stop();
+        for (int i = 0; i < 4 && HealthProxy.eligible(handle, killed.address()); i++) {
+            try (UdpTestClient client = new UdpTestClient(proxy.address(key))) {
+                client.request(PING, Duration.ofMillis(300), 3);
+            }
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> !HealthProxy.eligible(handle, killed.address()));
+
+        // Something listens on the port again but never answers (a log sink): no ICMP, so the test passes.
+        try (DatagramSocket quiet = new DatagramSocket(killed.address())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                try (UdpTestClient client = new UdpTestClient(proxy.address(key))) {
+                    client.send(PING); // a test session, if the breaker admits one now
+                }
+                return HealthProxy.why(handle, killed.address()).equals("eligible")
+                        && proxy.board.describe(key, killed.address()).toString().contains("state=closed");
+            });
         }
     }
 
