@@ -215,7 +215,7 @@ public final class Backend {
         return PeakEwma.cost(connectLatency, clock.nanoTime(), activeConnections.get() + pending, pending);
     }
 
-    /** The connect-latency estimate now, in nanoseconds, or NaN before the first successful connect. */
+    /** The connect-latency estimate now, in nanoseconds, or NaN without evidence (no success since a failure). */
     public double connectLatencyNanos() {
         return PeakEwma.estimateNanos(connectLatency, clock.nanoTime());
     }
