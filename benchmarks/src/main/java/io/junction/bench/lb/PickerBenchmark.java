@@ -35,11 +35,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Cost of one {@link Picker#pick} (the per-connection hit path) per policy and endpoint count, on one thread and on
  * two threads sharing the picker (cursor contention). Targets: at most 25 ns/op and 0 B/op (check with
  * {@code -prof gc}). Every client is pinned during setup, so client-ip measures its hit path; each thread rotates
- * over {@value #CLIENTS} clients so the affinity lookup is not one hot entry.
+ * over {@value #CLIENTS} clients so the affinity lookup (and maglev's hash) is not one hot entry.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar PickerBenchmark -prof gc} once the module builds its
- * shaded jar, or {@code java -cp <module classpath> org.openjdk.jmh.Main PickerBenchmark -prof gc}. JMH confines each
- * state to its scope: {@link Shared} is shared by all threads of a run, {@link PerThread} belongs to one thread.
+ * <p>With {@code health=true} (the deployed case) every backend has passive health attached
+ * ({@link AdmittingRecorder}, admitting) and a connection cap that is set but not reached, so every pick pays the
+ * admission check, and backends differ as live ones do: 0..4 open connections each (so least-connections and
+ * peak-ewma compare unequal loads, which costs more than the ties of idle backends: the choice then waits on both
+ * loads before the chosen backend's admission can be read) and a connect-latency estimate of 100..400 µs.
+ * {@code health=false} measures the bare policies over idle backends for comparison.
+ *
+ * <p>Run: {@code bin/junction-bench jmh PickerBenchmark -prof gc} (the shaded jar's {@code jmh} sub-command), e.g.
+ * {@code bin/junction-bench jmh PickerBenchmark.pick -p health=true -f 1 -wi 2 -w 1s -i 3 -r 1s -prof gc}. JMH confines
+ * each state to its scope: {@link Shared} is shared by all threads of a run, {@link PerThread} belongs to one thread.
  *
  * <p>Thread-safety: JMH-managed; the shared picker is thread-safe by contract, per-thread state is confined.
  */
@@ -50,17 +57,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Fork(1)
 public class PickerBenchmark {
     static final int CLIENTS = 256;
+    /** A cap no benchmark reaches: picks never open connections. */
+    static final int MAX_CONNECTIONS = 10_000;
     /** Gives each benchmark thread its own client addresses. */
     static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
     /** The picker under test, shared by every benchmark thread. Built in setup, then read-only. */
     @State(Scope.Benchmark)
     public static class Shared {
-        @Param({"round-robin", "random", "least-connections", "weighted", "client-ip"})
+        @Param({"round-robin", "random", "least-connections", "weighted", "client-ip", "maglev", "peak-ewma"})
         public String policy;
 
         @Param({"1", "16", "1024"})
         public int endpoints;
+
+        /** Passive health attached and a connection cap set (not reached) on every backend. */
+        @Param({"true", "false"})
+        public boolean health;
 
         Picker picker;
 
@@ -71,7 +84,16 @@ public class PickerBenchmark {
                 // Weights 1..4 so the weighted policy walks a real smooth cycle; ignored by other policies.
                 Endpoint endpoint = new Endpoint(new InetSocketAddress("127.0.0.1", 10_000 + i), 1 + i % 4,
                         "", "", true, true, false);
-                backends.add(new Backend(endpoint));
+                Backend backend = new Backend(endpoint);
+                if (health) {
+                    backend.outcomes(new AdmittingRecorder());
+                    backend.maxConnections(MAX_CONNECTIONS);
+                    backend.onConnectSuccess(TimeUnit.MICROSECONDS.toNanos(100 + 100 * (i % 4)));
+                    for (int c = 0; c < (i * 7) % 5; c++) {
+                        backend.onConnectionOpened();
+                    }
+                }
+                backends.add(backend);
             }
             ServiceSpec spec = ServiceSpec.of(ServiceKey.of("bench", Protocol.TCP),
                     new InetSocketAddress("127.0.0.1", 0), LbPolicy.parse(policy));

@@ -54,7 +54,8 @@ public final class Backend {
     private volatile int maxConnections;
     /** The ramp in progress, or null: outside slow start a picker pays this one volatile read. */
     private volatile SlowStart slowStart;
-    private final PeakEwma connectLatency = new PeakEwma();
+    /** {@link PeakEwma} state of connect latency: written by the loop whose connect completed, read by picks. */
+    private volatile long connectLatency = PeakEwma.UNKNOWN;
 
     private final AtomicInteger activeConnections = new AtomicInteger();
     /** Connects started and not yet completed or failed: load that least-connections must see. */
@@ -202,7 +203,7 @@ public final class Backend {
      */
     public void onConnectSuccess(long connectNanos) {
         outcomes.onSuccess(connectNanos);
-        connectLatency.observe(connectNanos, clock.nanoTime());
+        connectLatency = PeakEwma.observe(connectLatency, connectNanos, clock.nanoTime());
     }
 
     /**
@@ -210,12 +211,13 @@ public final class Backend {
      * {@code load() + 1}; see {@link PeakEwma}.
      */
     double peakEwmaCost() {
-        return connectLatency.cost(clock.nanoTime(), load(), pendingConnects.get());
+        int pending = pendingConnects.get();
+        return PeakEwma.cost(connectLatency, clock.nanoTime(), activeConnections.get() + pending, pending);
     }
 
-    /** The connect-latency estimate now, in nanoseconds, or NaN before the first successful connect. */
+    /** The connect-latency estimate now, in nanoseconds, or NaN without evidence (no success since a failure). */
     public double connectLatencyNanos() {
-        return connectLatency.estimateNanos(clock.nanoTime());
+        return PeakEwma.estimateNanos(connectLatency, clock.nanoTime());
     }
 
     /**
@@ -247,7 +249,7 @@ public final class Backend {
     public void onConnectFailure() {
         connectFailures.increment();
         outcomes.onFailure();
-        connectLatency.forget();
+        connectLatency = PeakEwma.UNKNOWN;
     }
 
     /**

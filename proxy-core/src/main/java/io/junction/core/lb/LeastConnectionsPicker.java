@@ -36,8 +36,11 @@ final class LeastConnectionsPicker implements Picker {
         if (context != null && context.attempts() > 0) {
             return leastUntried(list, random.nextInt(n), context);
         }
-        int i = random.nextInt(n);
-        int j = random.nextInt(n - 1);
+        // Two distinct indices from one draw: 32 random bits each, scaled by multiply-shift rather than nextInt's
+        // division (its bias, under n / 2^32, does not matter here).
+        long bits = random.nextLong();
+        int i = (int) (((bits >>> 32) * n) >>> 32);
+        int j = (int) (((bits & 0xFFFF_FFFFL) * (n - 1)) >>> 32);
         if (j >= i) {
             j++;
         }
@@ -45,9 +48,14 @@ final class LeastConnectionsPicker implements Picker {
         Backend b = list[j];
         int la = a.load();
         int lb = b.load();
-        boolean aFirst = la != lb ? la < lb : random.nextBoolean();
-        return aFirst ? Candidates.twoChoices(list, a, b, context, j)
-                : Candidates.twoChoices(list, b, a, context, i);
+        // Selects rather than two calls, so the compiler can use conditional moves for a coin-flip comparison.
+        boolean aFirst = la < lb;
+        if (la == lb) {
+            aFirst = random.nextBoolean();
+        }
+        Backend better = aFirst ? a : b;
+        Backend other = aFirst ? b : a;
+        return Candidates.twoChoices(list, better, other, context, j);
     }
 
     private static Backend leastUntried(Backend[] list, int start, PickContext context) {

@@ -43,7 +43,10 @@ final class MaglevPicker implements Picker {
         for (int i = 0; i < sorted.length; i++) {
             addresses[i] = sorted[i].address();
         }
-        if (previous instanceof MaglevPicker p && p.slots.length == size && p.hasAddresses(addresses)) {
+        if (sorted.length <= 1) {
+            // Nothing to choose between: no table (most services have one endpoint; a table is 256 KiB).
+            this.slots = new int[0];
+        } else if (previous instanceof MaglevPicker p && p.slots.length == size && p.hasAddresses(addresses)) {
             this.slots = p.slots;
         } else {
             this.slots = MaglevTable.populate(addresses, size);

@@ -35,8 +35,11 @@ final class PeakEwmaPicker implements Picker {
         if (context != null && context.attempts() > 0) {
             return cheapestUntried(list, random.nextInt(n), context);
         }
-        int i = random.nextInt(n);
-        int j = random.nextInt(n - 1);
+        // Two distinct indices from one draw: 32 random bits each, scaled by multiply-shift rather than nextInt's
+        // division (its bias, under n / 2^32, does not matter here).
+        long bits = random.nextLong();
+        int i = (int) (((bits >>> 32) * n) >>> 32);
+        int j = (int) (((bits & 0xFFFF_FFFFL) * (n - 1)) >>> 32);
         if (j >= i) {
             j++;
         }
@@ -44,9 +47,15 @@ final class PeakEwmaPicker implements Picker {
         Backend b = list[j];
         double ca = a.peakEwmaCost();
         double cb = b.peakEwmaCost();
-        boolean aFirst = ca != cb ? ca < cb : random.nextBoolean();
-        return aFirst ? Candidates.twoChoices(list, a, b, context, j)
-                : Candidates.twoChoices(list, b, a, context, i);
+        // Written as selects rather than two calls: the comparison is a coin flip to the branch predictor, and the
+        // compiler can turn selects into conditional moves. Ties are rare once costs are measured.
+        boolean aFirst = ca < cb;
+        if (ca == cb) {
+            aFirst = random.nextBoolean();
+        }
+        Backend better = aFirst ? a : b;
+        Backend other = aFirst ? b : a;
+        return Candidates.twoChoices(list, better, other, context, j);
     }
 
     private static Backend cheapestUntried(Backend[] list, int start, PickContext context) {

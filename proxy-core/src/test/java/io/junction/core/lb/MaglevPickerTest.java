@@ -108,6 +108,16 @@ class MaglevPickerTest {
     }
 
     @Test
+    void aSingleEndpointNeedsNoTable() {
+        List<Backend> one = backends(1);
+        MaglevPicker picker = (MaglevPicker) picker(LbPolicy.MAGLEV, one);
+        assertThat(picker.slots()).isEmpty();
+        assertThat(picker.pick(context(1))).isSameAs(one.get(0));
+        MaglevPicker grown = (MaglevPicker) Pickers.create(spec(LbPolicy.MAGLEV), backends(2), picker);
+        assertThat(grown.slots()).hasSize(MaglevTable.DEFAULT_SIZE);
+    }
+
+    @Test
     void everyBackendOwnsItsShareOfSlotsGiveOrTakeOne() {
         int size = 65_537;
         InetSocketAddress[] addresses = new InetSocketAddress[13];
