@@ -260,7 +260,7 @@ public final class Backend {
     public void onConnectFailure(long costNanos) {
         connectFailures.increment();
         outcomes.onFailure();
-        connectLatency.observe(costNanos, clock.nanoTime());
+        connectLatency = PeakEwma.observe(connectLatency, costNanos, clock.nanoTime());
     }
 
     public void addBytesToBackend(long n) {
