@@ -183,6 +183,7 @@ class HealthyBalancingTest {
 
         // Something listens on the port again but never answers (a log sink): no ICMP, so the test passes.
         try (DatagramSocket quiet = new DatagramSocket(killed.address())) {
+            assertThat(quiet.getLocalPort()).isEqualTo(killed.address().getPort());
             await().atMost(Duration.ofSeconds(5)).until(() -> {
                 try (UdpTestClient client = new UdpTestClient(proxy.address(key))) {
                     client.send(PING); // a test session, if the breaker admits one now
