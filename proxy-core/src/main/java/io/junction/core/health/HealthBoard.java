@@ -317,7 +317,8 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
                     .register(registry));
         }
         meters.add(Gauge.builder("junction.endpoints.failing.check", this, board -> board.failingChecks(key))
-                .tags(Tags.of("service", key.toString())).description("Endpoints of the service whose active health check fails")
+                .tags(Tags.of("service", key.toString()))
+                .description("Endpoints of the service whose active health check fails")
                 .register(registry));
         return meters;
     }

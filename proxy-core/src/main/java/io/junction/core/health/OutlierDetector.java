@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * record when its size is 1 (Resilience4j 2.4.0; the time-based twin is resilience4j#2379), so no window here has
  * size 1: a threshold of 1 uses a window of 2 that needs 1 call, and records no success while closed (with a
  * threshold of 1 a success can change nothing), and the one-permit half-open window ignores the failure of a late
- * second record. {@code ResilienceWindowOfOneTest} tells when this can go. It registers no event consumer either, because with one Resilience4j
- * allocates an event per recorded outcome; instead each record compares the breaker's state with the last one seen
+ * second record. {@code ResilienceWindowOfOneTest} tells when this can go.
+ *
+ * <p>It registers no event consumer either, because with one Resilience4j allocates an event per recorded outcome; instead each record compares the breaker's state with the last one seen
  * and the one thread that wins the compare-and-set reports the transition.
  *
  * <p>Thread-safe.

@@ -93,7 +93,7 @@ class HttpCheckEjectionTest {
     @Test
     void anEndpointFailingItsCheckIsEjectedAfterTheThresholdAndReadmittedAfterPasses() throws Exception {
         HealthCheck check = HealthCheck.http("/healthz").withInterval(Duration.ofMillis(100))
-                .withTimeout(Duration.ofMillis(90)).withThresholds(2, 3).withJitterPercent(0);
+                .withTimeout(Duration.ofSeconds(1)).withThresholds(2, 3).withJitterPercent(0);
         ServiceKey key = HealthProxy.tcp("api");
         ServiceHandle handle = proxy.serve(key, ServicePolicy.DEFAULTS.withLb(LbPolicy.ROUND_ROBIN)
                         .withHealth(HealthSettings.DEFAULTS.withCheck(check)),
