@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * threshold of 1 a success can change nothing), and the one-permit half-open window ignores the failure of a late
  * second record. {@code ResilienceWindowOfOneTest} tells when this can go.
  *
- * <p>It registers no event consumer either, because with one Resilience4j allocates an event per recorded outcome; instead each record compares the breaker's state with the last one seen
- * and the one thread that wins the compare-and-set reports the transition.
+ * <p>It registers no event consumer either, because with one Resilience4j allocates an event per recorded outcome;
+ * instead each record compares the breaker's state with the last one seen, and the one thread that wins the
+ * compare-and-set reports the transition.
  *
  * <p>Thread-safe.
  */
