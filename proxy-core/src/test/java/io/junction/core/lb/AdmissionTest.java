@@ -22,7 +22,7 @@ class AdmissionTest {
 
     private static void fill(Backend b, int cap) {
         b.maxConnections(cap);
-        b.activeConnectionsCounter().set(cap);
+        b.activeConnections(cap);
     }
 
     @ParameterizedTest
@@ -117,7 +117,7 @@ class AdmissionTest {
         // The last failure is not retried while another backend exists, even a full one.
         assertThat(picker.pick(ctx)).as("policy=%s", policy).isNull();
         // With room again the retry goes there.
-        list.get(1).activeConnectionsCounter().set(0);
+        list.get(1).activeConnections(0);
         assertThat(picker.pick(ctx)).isSameAs(list.get(1));
     }
 

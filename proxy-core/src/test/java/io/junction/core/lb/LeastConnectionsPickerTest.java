@@ -18,8 +18,8 @@ class LeastConnectionsPickerTest {
     @Test
     void twoBackendsAlwaysGoToTheLessLoaded() {
         List<Backend> list = backends(2);
-        list.get(0).activeConnectionsCounter().set(5);
-        list.get(1).activeConnectionsCounter().set(4);
+        list.get(0).activeConnections(5);
+        list.get(1).activeConnections(4);
         Picker picker = picker(LbPolicy.LEAST_CONNECTIONS, list);
         for (int i = 0; i < 1000; i++) {
             assertThat(picker.pick(context(i))).isSameAs(list.get(1));
@@ -32,7 +32,7 @@ class LeastConnectionsPickerTest {
     void stronglyPrefersTheIdleBackend(int n) {
         List<Backend> list = backends(n);
         for (int i = 1; i < n; i++) {
-            list.get(i).activeConnectionsCounter().set(100);
+            list.get(i).activeConnections(100);
         }
         Picker picker = picker(LbPolicy.LEAST_CONNECTIONS, list);
         int picks = 60_000;
@@ -68,7 +68,7 @@ class LeastConnectionsPickerTest {
         List<Backend> list = backends(5);
         Picker picker = picker(LbPolicy.LEAST_CONNECTIONS, list);
         for (int i = 0; i < 5_000; i++) {
-            picker.pick(context(i)).activeConnectionsCounter().incrementAndGet();
+            picker.pick(context(i)).onConnectionOpened();
         }
         for (Backend b : list) {
             assertThat(b.activeConnections()).isBetween(980, 1020);
@@ -80,7 +80,7 @@ class LeastConnectionsPickerTest {
         List<Backend> list = backends(4);
         int[] loads = {1, 7, 3, 9};
         for (int i = 0; i < 4; i++) {
-            list.get(i).activeConnectionsCounter().set(loads[i]);
+            list.get(i).activeConnections(loads[i]);
         }
         Picker picker = picker(LbPolicy.LEAST_CONNECTIONS, list);
         PickContext ctx = context(1);
@@ -98,7 +98,7 @@ class LeastConnectionsPickerTest {
         for (int i = 0; i < 5; i++) {
             connecting.onConnectStarted();
         }
-        list.get(1).activeConnectionsCounter().set(1);
+        list.get(1).activeConnections(1);
         Picker picker = picker(LbPolicy.LEAST_CONNECTIONS, list);
         for (int i = 0; i < 1000; i++) {
             assertThat(picker.pick(context(i))).isSameAs(list.get(1));

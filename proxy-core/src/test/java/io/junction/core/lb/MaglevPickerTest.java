@@ -139,7 +139,7 @@ class MaglevPickerTest {
         Picker picker = picker(LbPolicy.MAGLEV, list);
         Backend full = picker.pick(context(3));
         full.maxConnections(1);
-        full.activeConnectionsCounter().set(1);
+        full.activeConnections(1);
         Backend overflow = picker.pick(context(3));
         assertThat(overflow).isNotSameAs(full).isNotNull();
         for (int i = 0; i < 50; i++) {

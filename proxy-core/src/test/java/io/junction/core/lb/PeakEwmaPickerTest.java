@@ -64,11 +64,11 @@ class PeakEwmaPickerTest {
         List<Backend> list = backends(2, clock::get);
         list.get(0).onConnectSuccess(MS);
         list.get(1).onConnectSuccess(3 * MS);
-        list.get(0).activeConnectionsCounter().set(5);
+        list.get(0).activeConnections(5);
         Picker picker = picker(LbPolicy.PEAK_EWMA, list);
         // 1 ms x 6 against 3 ms x 1.
         assertThat(picker.pick(context(1))).isSameAs(list.get(1));
-        list.get(0).activeConnectionsCounter().set(1);
+        list.get(0).activeConnections(1);
         // 1 ms x 2 against 3 ms x 1.
         assertThat(picker.pick(context(1))).isSameAs(list.get(0));
     }

@@ -46,7 +46,7 @@ class PickerAllocationTest {
     @EnumSource(LbPolicy.class)
     void overflowSlowStartAndRetriesAllocateNothing(LbPolicy policy) {
         List<Backend> list = healthy(16);
-        list.get(3).activeConnectionsCounter().set(CAP);
+        list.get(3).activeConnections(CAP);
         list.get(5).beginSlowStart(TimeUnit.HOURS.toNanos(1));
         Picker picker = LbFixtures.picker(policy, list);
         PickContext[] contexts = newConnections();

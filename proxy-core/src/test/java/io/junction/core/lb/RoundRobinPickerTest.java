@@ -100,7 +100,7 @@ class RoundRobinPickerTest {
     void aFullBackendHandsItsTurnToTheNextIndex() {
         List<Backend> list = backends(3);
         list.get(1).maxConnections(1);
-        list.get(1).activeConnectionsCounter().set(1);
+        list.get(1).activeConnections(1);
         Picker picker = picker(LbPolicy.ROUND_ROBIN, list);
         int[] counts = new int[3];
         for (int i = 0; i < 300; i++) {

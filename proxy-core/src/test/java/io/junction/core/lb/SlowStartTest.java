@@ -65,7 +65,7 @@ class SlowStartTest {
     @Test
     void leastConnectionsStillPrefersTheIdleRampingBackendOverBusyOnes() {
         List<Backend> list = backends(2, clock::get);
-        list.get(0).activeConnectionsCounter().set(10);
+        list.get(0).activeConnections(10);
         Backend fresh = list.get(1);
         fresh.beginSlowStart(WINDOW);
         Picker picker = picker(LbPolicy.LEAST_CONNECTIONS, list);
