@@ -39,6 +39,8 @@ public final class ChangeTracker {
     private final Map<String, Map<ServiceKey, ServiceDefinition>> bySource = new HashMap<>();
     private final Set<String> synced = new HashSet<>();
     private Set<ServiceKey> pending = new LinkedHashSet<>();
+    /** When a source's change to each pending service first arrived (nanoTime): discovery's propagation clock. */
+    private Map<ServiceKey, Long> arrivals = new HashMap<>();
 
     /** Adds a source at the lowest precedence so far. */
     public void register(String source) {
@@ -60,13 +62,13 @@ public final class ChangeTracker {
             int changed = 0;
             for (Map.Entry<ServiceKey, ServiceDefinition> e : services.entrySet()) {
                 if (!Objects.equals(previous.get(e.getKey()), e.getValue())) {
-                    pending.add(e.getKey());
+                    arrived(e.getKey());
                     changed++;
                 }
             }
             for (ServiceKey key : previous.keySet()) {
                 if (!services.containsKey(key)) {
-                    pending.add(key);
+                    arrived(key);
                     changed++;
                 }
             }
@@ -88,9 +90,15 @@ public final class ChangeTracker {
             if (Objects.equals(previous, definition)) {
                 return false;
             }
-            pending.add(key);
+            arrived(key);
             return true;
         }
+    }
+
+    /** Under the lock: a source changed {@code key}. */
+    private void arrived(ServiceKey key) {
+        pending.add(key);
+        arrivals.putIfAbsent(key, System.nanoTime());
     }
 
     /** Marks services for the next drain although no source changed them (health or policy changed). */
@@ -118,12 +126,22 @@ public final class ChangeTracker {
 
     /** Control thread: takes the merged definitions of every service changed since the last drain. */
     public Map<ServiceKey, ServiceDefinition> drain() {
+        return drain(new HashMap<>());
+    }
+
+    /**
+     * As {@link #drain()}, also filling {@code arrivalsOut} with when a source's change to each drained service first
+     * arrived (nanoTime); services only {@linkplain #markDirty marked} have none.
+     */
+    public Map<ServiceKey, ServiceDefinition> drain(Map<ServiceKey, Long> arrivalsOut) {
         synchronized (lock) {
             if (pending.isEmpty()) {
                 return Map.of();
             }
             Set<ServiceKey> keys = pending;
             pending = new LinkedHashSet<>();
+            arrivalsOut.putAll(arrivals);
+            arrivals = new HashMap<>();
             Map<ServiceKey, ServiceDefinition> out = new LinkedHashMap<>();
             for (ServiceKey key : keys) {
                 out.put(key, merged(key));

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -140,7 +141,8 @@ public final class ProxyController implements AutoCloseable {
         if (stopping) {
             return;
         }
-        Map<ServiceKey, ServiceDefinition> changes = tracker.drain();
+        Map<ServiceKey, Long> arrivals = new HashMap<>();
+        Map<ServiceKey, ServiceDefinition> changes = tracker.drain(arrivals);
         // Not before start(): a policy update may trigger a sync while sources are still being added.
         boolean startListening = started && !listening && inbox.allSynced();
         if (changes.isEmpty() && !startListening) {
@@ -148,6 +150,7 @@ public final class ProxyController implements AutoCloseable {
         }
         long started = System.nanoTime();
         SnapshotPublisher.Outcome outcome = publisher.apply(changes, ++version);
+        publisher.recordPropagation(arrivals, System.nanoTime());
         for (SnapshotPublisher.Retired r : outcome.removed()) {
             listeners.close(r.handle().key());
             drainer.drain(r.handle(), r.backends());

@@ -8,11 +8,13 @@ import io.junction.core.model.ServiceSpec;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.pcollections.PMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sync and publish: the control thread's table of served services. Each sync hands it the merged definitions of the
@@ -47,6 +50,10 @@ final class SnapshotPublisher {
      */
     record Outcome(List<ServiceHandle> changed, List<Retired> removed, List<Retired> drained) {
     }
+
+    /** Buckets of the propagation histogram: a few per service, so 10,000 services stay scrapeable. */
+    private static final Duration[] PROPAGATION_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(10),
+        Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10)};
 
     private final MeterRegistry registry;
     private final Map<ServiceKey, ServiceRuntime> services = new HashMap<>();
@@ -124,6 +131,11 @@ final class SnapshotPublisher {
                 services.put(key, runtime);
                 List<Meter> bound = new ArrayList<>(runtime.handle().metrics().bindTo(registry));
                 ServiceHandle handle = runtime.handle();
+                bound.add(Timer.builder("junction.discovery.propagation")
+                        .tags("service", key.toString())
+                        .description("From a discovery source's change arriving to the service's new snapshot being"
+                                + " live")
+                        .serviceLevelObjectives(PROPAGATION_BUCKETS).register(registry));
                 bound.add(Gauge.builder("junction.service.panic", handle, h -> h.current().panic() ? 1 : 0)
                         .tags("service", key.toString())
                         .description("1 while too few endpoints are healthy and the service picks among all of them")
@@ -143,6 +155,23 @@ final class SnapshotPublisher {
         }
         snapshot = new ProxySnapshot(version, all, handles, unserved);
         return new Outcome(changed, removed, drained);
+    }
+
+    /**
+     * Records, per service still served, how long its change took from arriving at the controller ({@code arrivals},
+     * nanoTime) to being published, at {@code now}.
+     */
+    void recordPropagation(Map<ServiceKey, Long> arrivals, long now) {
+        for (Map.Entry<ServiceKey, Long> e : arrivals.entrySet()) {
+            List<Meter> m = meters.get(e.getKey());
+            if (m != null) {
+                for (Meter meter : m) {
+                    if (meter instanceof Timer t) {
+                        t.record(now - e.getValue(), TimeUnit.NANOSECONDS);
+                    }
+                }
+            }
+        }
     }
 
     /** The spec of a defined service, or null when this node does not serve it. */

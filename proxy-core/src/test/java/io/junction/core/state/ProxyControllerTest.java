@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -147,6 +148,33 @@ class ProxyControllerTest {
         assertThat(binds).containsExactlyInAnyOrder("web@1000", "api@2000", "api@2001");
         assertThat(closes).containsExactly("api@2000");
         assertThat(controller.snapshot().services().get(WEB).eligible()).hasSize(2);
+    }
+
+    @Test
+    void eachDiscoveryChangeIsTimedFromItsArrivalToItsPublishAndHealthMarksAreNot() {
+        ManualSource file = new ManualSource("file");
+        controller.addSource(file);
+        controller.start();
+        serve(Duration.ZERO, WEB, 1000, API, 2000);
+        file.replace(Map.of(WEB, def(WEB, Endpoint.of("127.0.0.1", 1)), API, def(API, Endpoint.of("127.0.0.1", 2))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
+        long webBefore = propagations(WEB);
+        long apiBefore = propagations(API);
+        file.listener.onChange("file", WEB, def(WEB, Endpoint.of("127.0.0.1", 3)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> propagations(WEB) == webBefore + 1);
+
+        controller.healthChanged(List.of(API));
+        long version = controller.snapshot().version();
+        awaitVersion(version + 1);
+
+        assertThat(propagations(WEB)).as("one change, one record").isEqualTo(webBefore + 1);
+        assertThat(propagations(API)).as("a health mark is not a discovery change").isEqualTo(apiBefore);
+        assertThat(registry.get("junction.discovery.propagation").tag("service", WEB.toString()).timer()
+                .max(TimeUnit.SECONDS)).isLessThan(5.0);
+    }
+
+    private long propagations(ServiceKey key) {
+        return registry.get("junction.discovery.propagation").tag("service", key.toString()).timer().count();
     }
 
     @Test
