@@ -79,6 +79,8 @@ public final class KubernetesSource implements DiscoverySource {
     private SharedIndexInformer<EndpointSlice> sliceInformer;
 
     private volatile boolean watchLost;
+    /** Watchdog thread only: whether both watches have run at least once. */
+    private boolean sawWatching;
     private ExecutorService events;
     private ScheduledExecutorService watchdog;
 
@@ -289,21 +291,18 @@ public final class KubernetesSource implements DiscoverySource {
         return true;
     }
 
+    /** Watchdog thread: logs the watch's loss and recovery, once each, as the informers report it. */
     private void checkWatch() {
         boolean watching = serviceInformer.isWatching() && sliceInformer.isWatching();
-        boolean ready;
-        synchronized (lock) {
-            ready = synced;
-        }
-        if (!ready) {
-            return;
-        }
-        if (!watching && !watchLost) {
+        if (watching) {
+            sawWatching = true;
+            if (watchLost) {
+                watchLost = false;
+                log.info("source=kubernetes api_server=recovered");
+            }
+        } else if (sawWatching && !watchLost) {
             watchLost = true;
             log.warn("source=kubernetes api_server=lost serving=last_known_state reason=\"watch closed\"");
-        } else if (watching && watchLost) {
-            watchLost = false;
-            log.info("source=kubernetes api_server=recovered");
         }
     }
 
