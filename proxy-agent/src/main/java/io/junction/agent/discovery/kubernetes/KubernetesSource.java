@@ -167,11 +167,27 @@ public final class KubernetesSource implements DiscoverySource {
         if (watchdog != null) {
             watchdog.shutdownNow();
         }
+        awaitStopped(serviceInformer);
+        awaitStopped(sliceInformer);
         if (events != null) {
             events.shutdown();
         }
         if (ownsClient) {
             client.close();
+        }
+    }
+
+    /** Lets a stopping informer finish before its client closes, so that it does not retry on a closed client. */
+    private static void awaitStopped(SharedIndexInformer<?> informer) {
+        if (informer == null) {
+            return;
+        }
+        try {
+            informer.stopped().toCompletableFuture().get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("source=kubernetes informer_stop reason=\"{}\"", e.toString());
         }
     }
 
@@ -283,7 +299,13 @@ public final class KubernetesSource implements DiscoverySource {
         });
     }
 
+    /** Informer threads: keeps the informer retrying (and the last state serving) until this source is closed. */
     private boolean onWatchError(boolean started, Throwable t) {
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+        }
         if (!watchLost) {
             watchLost = true;
             log.warn("source=kubernetes api_server=lost serving=last_known_state reason=\"{}\"", t.toString());

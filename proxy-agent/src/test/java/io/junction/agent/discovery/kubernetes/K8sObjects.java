@@ -14,32 +14,32 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Builders for the Services and EndpointSlices the Kubernetes tests create. */
-final class K8sObjects {
+public final class K8sObjects {
     private K8sObjects() {
     }
 
-    static ServicePort port(String name, int port, String protocol) {
+    public static ServicePort port(String name, int port, String protocol) {
         return new ServicePortBuilder().withName(name).withPort(port).withProtocol(protocol).build();
     }
 
-    static ServiceBuilder service(String ns, String name, String clusterIp, ServicePort... ports) {
+    public static ServiceBuilder service(String ns, String name, String clusterIp, ServicePort... ports) {
         return new ServiceBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
                 .withNewSpec().withClusterIP(clusterIp).withClusterIPs(clusterIp).withType("ClusterIP")
                 .withPorts(Arrays.asList(ports)).endSpec();
     }
 
-    static Endpoint endpoint(String ip, String node, Boolean ready, Boolean serving, Boolean terminating) {
+    public static Endpoint endpoint(String ip, String node, Boolean ready, Boolean serving, Boolean terminating) {
         return new EndpointBuilder().withAddresses(ip).withNodeName(node).withZone("zone-a")
                 .withNewConditions().withReady(ready).withServing(serving).withTerminating(terminating)
                 .endConditions().build();
     }
 
-    static Endpoint ready(String ip, String node) {
+    public static Endpoint ready(String ip, String node) {
         return endpoint(ip, node, true, true, false);
     }
 
     /** A slice of {@code service} with one port ({@code portName}, {@code port}, TCP unless named udp-*). */
-    static EndpointSlice slice(String ns, String sliceName, String service, String portName, int port,
+    public static EndpointSlice slice(String ns, String sliceName, String service, String portName, int port,
                                String addressType, List<Endpoint> endpoints) {
         String protocol = portName != null && portName.startsWith("udp") ? "UDP" : "TCP";
         return new EndpointSliceBuilder().withNewMetadata().withNamespace(ns).withName(sliceName)
@@ -49,12 +49,12 @@ final class K8sObjects {
                 .withEndpoints(endpoints).build();
     }
 
-    static EndpointSlice slice(String ns, String sliceName, String service, String portName, int port,
+    public static EndpointSlice slice(String ns, String sliceName, String service, String portName, int port,
                                Endpoint... endpoints) {
         return slice(ns, sliceName, service, portName, port, "IPv4", List.of(endpoints));
     }
 
-    static Service build(ServiceBuilder b) {
+    public static Service build(ServiceBuilder b) {
         return b.build();
     }
 }

@@ -13,7 +13,7 @@ import java.util.HashMap;
  * Fabric8's mock API server in CRUD mode on loopback, restartable on the same port with the same stored objects (the
  * dispatcher holds them, so they survive a stop). Test-only.
  */
-final class MockApi implements AutoCloseable {
+public final class MockApi implements AutoCloseable {
     /** Kept here so the level sticks: the mock server logs every request at INFO through java.util.logging. */
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
@@ -25,7 +25,7 @@ final class MockApi implements AutoCloseable {
     private KubernetesMockServer server;
     private int port;
 
-    MockApi() {
+    public MockApi() {
         start(0);
     }
 
@@ -36,12 +36,12 @@ final class MockApi implements AutoCloseable {
     }
 
     /** A new client of this server; the caller closes it. */
-    NamespacedKubernetesClient client() {
+    public NamespacedKubernetesClient client() {
         return server.createClient();
     }
 
     /** A kubeconfig that points at this server. */
-    String kubeconfig() {
+    public String kubeconfig() {
         return """
                 apiVersion: v1
                 kind: Config
@@ -58,11 +58,11 @@ final class MockApi implements AutoCloseable {
                 """.formatted(port);
     }
 
-    void stop() {
+    public void stop() {
         server.destroy();
     }
 
-    void restart() {
+    public void restart() {
         start(port);
     }
 
