@@ -9,9 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.junction.agent.config.ConfigLoader;
+import io.junction.agent.discovery.kubernetes.KubernetesSource;
 import io.junction.agent.discovery.kubernetes.MockApi;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
@@ -25,10 +29,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real agent with a {@code discovery.kubernetes} block against the CRUD mock API server: the config gives the
@@ -155,5 +162,68 @@ class KubernetesAgentTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("not ready")
                 .hasMessageContaining("kubernetes");
         api.restart();
+    }
+
+    @Test
+    void losingTheApiServerKeepsServingAndChangesConvergeAfterItReturns() throws Exception {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger sourceLog = (Logger) LoggerFactory.getLogger(KubernetesSource.class);
+        logs.start();
+        sourceLog.addAppender(logs);
+        createWeb();
+        client.discovery().v1().endpointSlices().resource(sliceOf("web-a", a.address().getPort(),
+                ready("127.0.0.1", "n1"))).create();
+        int tcpPort = AgentFixture.freePort();
+        agent = AgentFixture.start(config(tcpPort, AgentFixture.freePort()));
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread traffic = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    if ("t".equals(AgentFixture.echoOnce(tcpPort, "t"))) {
+                        ok.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    failed.incrementAndGet();
+                }
+            }
+        }, "k8s-test-traffic");
+        try {
+            traffic.start();
+            await().atMost(WAIT).until(() -> ok.get() > 5);
+            api.stop();
+            await().atMost(WAIT).until(() -> messages(logs).stream().anyMatch(m -> m.contains("api_server=lost")));
+            int before = ok.get();
+            Thread.sleep(3000);
+            assertThat(ok.get()).as("connections during the outage").isGreaterThan(before + 10);
+            assertThat(agent.controller().snapshot().services().get(WEB).endpoints()).hasSize(1);
+
+            api.restart();
+            try (NamespacedKubernetesClient after = api.client()) {
+                after.discovery().v1().endpointSlices().resource(sliceOf("web-b", b.address().getPort(),
+                        ready("127.0.0.1", "n1"))).create();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    agent.controller().snapshot().services().get(WEB).endpoints().size() == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> b.accepted() > 0);
+            await().atMost(WAIT).until(() -> messages(logs).stream().anyMatch(m -> m.contains("api_server=recovered")));
+        } finally {
+            running.set(false);
+            traffic.join(10_000);
+            sourceLog.detachAppender(logs);
+        }
+        assertThat(failed.get()).as("failed connections").isZero();
+        assertThat(messages(logs).stream().filter(m -> m.contains("api_server=lost"))).hasSize(1);
+        assertThat(messages(logs).stream().filter(m -> m.contains("api_server=recovered"))).hasSize(1);
+    }
+
+    private static List<String> messages(ListAppender<ILoggingEvent> logs) {
+        synchronized (logs) {
+            return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
     }
 }

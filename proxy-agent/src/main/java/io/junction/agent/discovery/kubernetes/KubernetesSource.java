@@ -79,8 +79,8 @@ public final class KubernetesSource implements DiscoverySource {
     private SharedIndexInformer<EndpointSlice> sliceInformer;
 
     private volatile boolean watchLost;
-    /** Watchdog thread only: whether both watches have run at least once. */
-    private boolean sawWatching;
+    /** Watchdog thread only: checks in a row that found a watch down. */
+    private int downChecks;
     private ExecutorService events;
     private ScheduledExecutorService watchdog;
 
@@ -313,16 +313,27 @@ public final class KubernetesSource implements DiscoverySource {
         return true;
     }
 
-    /** Watchdog thread: logs the watch's loss and recovery, once each, as the informers report it. */
+    /**
+     * Watchdog thread: logs the watch's loss and recovery, once each. The informers retry on their own, mostly without
+     * calling the exception handler, so the loss is read from {@code isWatching()}: down on two checks in a row after
+     * the first hand-over (a watch still opening right after the first list is not a loss).
+     */
     private void checkWatch() {
+        boolean ready;
+        synchronized (lock) {
+            ready = synced;
+        }
+        if (!ready) {
+            return;
+        }
         boolean watching = serviceInformer.isWatching() && sliceInformer.isWatching();
         if (watching) {
-            sawWatching = true;
+            downChecks = 0;
             if (watchLost) {
                 watchLost = false;
                 log.info("source=kubernetes api_server=recovered");
             }
-        } else if (sawWatching && !watchLost) {
+        } else if (++downChecks >= 2 && !watchLost) {
             watchLost = true;
             log.warn("source=kubernetes api_server=lost serving=last_known_state reason=\"watch closed\"");
         }
