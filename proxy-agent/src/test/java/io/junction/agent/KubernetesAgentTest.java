@@ -104,6 +104,11 @@ class KubernetesAgentTest {
         int udpPort = AgentFixture.freePort();
         agent = AgentFixture.start(config(tcpPort, udpPort));
 
+        // A Service no services[] entry gives a listen address is known but unserved here (until node mode).
+        client.services().resource(service("shop", "other", "10.96.0.12", port("http", 80, "TCP")).build()).create();
+        ServiceKey other = new ServiceKey("shop", "other", "http", Protocol.TCP);
+        await().atMost(WAIT).until(() -> agent.controller().snapshot().unserved().containsKey(other));
+
         // Named port mapping over two slices with two target ports: both backends get connections.
         for (int i = 0; i < 20; i++) {
             assertThat(AgentFixture.echoOnce(tcpPort, "hello " + i)).isEqualTo("hello " + i);
