@@ -21,6 +21,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +76,7 @@ public final class KubernetesTranslator {
     public record Result(Map<ServiceKey, ServiceDefinition> services, String skipped, List<String> ignoredPorts,
                          List<AnnotationProblem> badAnnotations) {
         public Result {
-            services = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(services));
+            services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
             ignoredPorts = List.copyOf(ignoredPorts);
             badAnnotations = List.copyOf(badAnnotations);
         }
