@@ -160,7 +160,7 @@ class ConfigBadFilesTest {
         c.add(text("missing required keys", "services:\n  - protocol: tcp\n",
                 "bad.yaml:2: services[0].name: missing (required)", "services[0].listen: missing (required)"));
         c.add(text("unknown discovery block", "discovery:\n  kubernets: {}\nservices: []\n",
-                "bad.yaml:2: discovery.kubernets: unknown discovery source"));
+                "bad.yaml:2: discovery.kubernets: unknown key (did you mean 'kubernetes'?)"));
         c.add(text("admin listen clash", "admin:\n  listen: 127.0.0.1:10080\n" + service(""),
                 "services[0].listen: 127.0.0.1:10080 is already used by admin.listen"));
         c.add(text("alias bomb", """

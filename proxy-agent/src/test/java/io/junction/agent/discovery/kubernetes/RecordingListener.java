@@ -1,0 +1,44 @@
+package io.junction.agent.discovery.kubernetes;
+
+import io.junction.core.discovery.DiscoveryListener;
+import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.model.ServiceKey;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Keeps the state a source delivered, and every call, as the control thread would see them. Thread-safe. */
+final class RecordingListener implements DiscoveryListener {
+    final Map<ServiceKey, ServiceDefinition> state = new ConcurrentHashMap<>();
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    volatile boolean replaced;
+
+    @Override
+    public synchronized void onReplace(String source, Map<ServiceKey, ServiceDefinition> services) {
+        state.clear();
+        state.putAll(services);
+        replaced = true;
+        calls.add("replace " + services.keySet());
+    }
+
+    @Override
+    public synchronized void onChange(String source, ServiceKey key, ServiceDefinition definition) {
+        if (definition == null) {
+            state.remove(key);
+        } else {
+            state.put(key, definition);
+        }
+        calls.add("change " + key + (definition == null ? " removed" : ""));
+    }
+
+    @Override
+    public void onError(String source, String message, Throwable cause) {
+        calls.add("error " + message);
+    }
+
+    long changesOf(String serviceName) {
+        return calls.stream().filter(c -> c.startsWith("change ") && c.contains("/" + serviceName + ":")).count();
+    }
+}
