@@ -82,6 +82,19 @@ class NodeModeConfigTest {
                         .isEqualTo(List.of(new InetSocketAddress("10.96.0.20", 80))));
     }
 
+    /** The shipped config's commented nodeMode block is valid once switched on. */
+    @Test
+    void theShippedNodeModeBlockIsValid() throws Exception {
+        String shipped = java.nio.file.Files.readString(java.nio.file.Path.of("..", "config", "junction.yaml"));
+        String on = shipped.replace("# nodeMode:\n#   enabled: false\n#   listenAddress:",
+                "nodeMode:\n  enabled: true\n  listenAddress:");
+
+        AgentConfig config = loader.parse(on, "junction.yaml, node mode");
+
+        assertThat(on).isNotEqualTo(shipped);
+        assertThat(config.nodeMode()).isEqualTo(new NodeModeConfig(true, InetAddress.getByName("0.0.0.0")));
+    }
+
     @Test
     void theSameVirtualAddressMayServeTcpAndUdp() {
         AgentConfig config = loader.parse("""
