@@ -85,6 +85,11 @@ class NodeModeNamespaceTest {
         assertThat(table).as("the stale table was replaced").doesNotContain("10.96.0.99")
                 .contains("ip daddr 10.96.0.10 tcp dport 80 redirect to :");
 
+        String status = inNs("timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9901 && printf 'GET "
+                + "/api/status HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
+        assertThat(status.replaceAll("\\s", "")).as("/api/status shows the table")
+                .contains("\"table\":\"inetjunction\"", "\"rules\":2", "\"error\":null");
+
         writeAtomically(config, config("10.96.0.11:80"));
         await().atMost(WAIT).until(() -> "again".equals(client("10.96.0.11", 80, "again")));
         assertThat(client("10.96.0.10", 80, "gone")).as("the old virtual address has no rule any more").isNull();
@@ -100,7 +105,7 @@ class NodeModeNamespaceTest {
     private static String config(String virtualAddress) {
         return """
                 admin:
-                  listen: off
+                  listen: 127.0.0.1:9901
                 proxy:
                   workerThreads: 1
                   shutdownDrainTimeout: 1s
