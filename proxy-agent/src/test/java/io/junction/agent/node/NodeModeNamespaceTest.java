@@ -89,6 +89,9 @@ class NodeModeNamespaceTest {
                 + "/api/status HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
         assertThat(status.replaceAll("\\s", "")).as("/api/status shows the table")
                 .contains("\"table\":\"inetjunction\"", "\"rules\":2", "\"error\":null");
+        String metrics = inNs("timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9901 && printf 'GET "
+                + "/metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
+        assertThat(metrics).contains("junction_node_nft_rules 2.0", "junction_node_nft_failures_total 0.0");
 
         writeAtomically(config, config("10.96.0.11:80"));
         await().atMost(WAIT).until(() -> "again".equals(client("10.96.0.11", 80, "again")));
