@@ -6,6 +6,7 @@ import io.junction.agent.admin.AdminServer;
 import io.junction.agent.config.AgentConfig;
 import io.junction.agent.config.DiscoveryBlock;
 import io.junction.agent.discovery.file.FileSource;
+import io.junction.agent.node.NodeMode;
 import io.junction.core.forward.EventLoops;
 import io.junction.core.health.HealthBoard;
 import io.junction.core.state.ListenerFactory;
@@ -59,11 +60,12 @@ public final class Agent implements AutoCloseable {
     private final HealthBoard health;
     private final FileSource fileSource;
     private final AdminServer admin;
+    private final NodeMode nodeMode;
     private final Object shutdownLock = new Object();
     private boolean shutDown;
 
     private Agent(AgentConfig config, PrometheusMeterRegistry registry, EventLoops loops, ProxyController controller,
-                  HealthBoard health, FileSource fileSource, AdminServer admin) {
+                  HealthBoard health, FileSource fileSource, AdminServer admin, NodeMode nodeMode) {
         this.config = config;
         this.registry = registry;
         this.loops = loops;
@@ -71,6 +73,7 @@ public final class Agent implements AutoCloseable {
         this.health = health;
         this.fileSource = fileSource;
         this.admin = admin;
+        this.nodeMode = nodeMode;
     }
 
     /**
@@ -96,7 +99,15 @@ public final class Agent implements AutoCloseable {
         health.onChange(controller::healthChanged);
         FileSource fileSource = new FileSource(configFile);
         // Every good load hands the node's policy over before the services it applies to.
-        fileSource.onConfig(good -> controller.updatePolicy(good.policy()));
+        fileSource.onConfig(good -> {
+            if (!good.nodeMode().equals(config.nodeMode())) {
+                log.warn("config=nodeMode_changed applies=at_restart running={}", config.nodeMode());
+            }
+            controller.updatePolicy(good.policy());
+        });
+        // Before the controller starts: node mode sets how services listen, and replaces a stale table at once.
+        NodeMode nodeMode = config.nodeMode().enabled()
+                ? NodeMode.install(config.nodeMode(), controller, registry) : null;
         FunctionCounter.builder("junction.access.log.dropped", AccessLog.class, c -> AccessLog.droppedLines())
                 .description("Access-log lines dropped because standard output could not keep up").register(registry);
         FunctionCounter.builder("junction.config.reloads", fileSource, FileSource::reloadCount)
@@ -111,6 +122,7 @@ public final class Agent implements AutoCloseable {
         long deadline = System.nanoTime() + startTimeout.toNanos();
         while (!controller.listening()) {
             if (System.nanoTime() > deadline) {
+                closeQuietly(nodeMode);
                 controller.close();
                 health.close();
                 loops.close();
@@ -122,29 +134,40 @@ public final class Agent implements AutoCloseable {
         AdminServer admin = null;
         if (config.adminListen() != null) {
             AdminRoutes routes = new AdminRoutes(controller, registry, Version.get(),
-                    () -> configStatus(fileSource, configFile), health);
+                    () -> configStatus(fileSource, configFile, nodeMode), health);
             try {
                 admin = AdminServer.start(config.adminListen(), routes);
             } catch (RuntimeException e) {
+                closeQuietly(nodeMode);
                 controller.close();
                 health.close();
                 loops.close();
                 throw e;
             }
         }
-        log.info("agent=started version={} transport={} workers={} worker_yield_us={} services={} startup_ms={}",
+        log.info("agent=started version={} transport={} workers={} worker_yield_us={} services={} node_mode={} "
+                        + "startup_ms={}",
                 Version.get(), Transports.name(), loops.workerThreads(), config.workerYieldMicros(),
-                controller.snapshot().services().size(),
+                controller.snapshot().services().size(), nodeMode != null,
                 (System.nanoTime() - t0) / 1_000_000);
-        return new Agent(config, registry, loops, controller, health, fileSource, admin);
+        return new Agent(config, registry, loops, controller, health, fileSource, admin, nodeMode);
     }
 
-    private static Map<String, Object> configStatus(FileSource source, Path configFile) {
+    private static Map<String, Object> configStatus(FileSource source, Path configFile, NodeMode nodeMode) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("configFile", configFile.toString());
         m.put("configReloads", source.reloadCount());
         m.put("configReloadFailures", source.failureCount());
+        if (nodeMode != null) {
+            m.put("nodeMode", nodeMode.status());
+        }
         return m;
+    }
+
+    private static void closeQuietly(NodeMode nodeMode) {
+        if (nodeMode != null) {
+            nodeMode.close();
+        }
     }
 
     public ProxyController controller() {
@@ -179,6 +202,8 @@ public final class Agent implements AutoCloseable {
         Duration drain = config.shutdownDrainTimeout();
         int active = controller.activeConnections();
         log.info("agent=stopping active_connections={} drain_timeout={}", active, drain);
+        // The rules go first: a virtual address then fails at once rather than reaching a closed port.
+        closeQuietly(nodeMode);
         controller.stopAccepting();
         long deadline = System.nanoTime() + drain.toNanos();
         while (controller.activeConnections() > 0 && System.nanoTime() < deadline) {

@@ -77,6 +77,21 @@ final class AddressFormat {
         }
     }
 
+    /**
+     * An IP literal without a port: a dotted quad or an IPv6 address, bare or in brackets. Throws
+     * {@link IllegalArgumentException} whose message says what is wrong; never queries DNS.
+     */
+    static InetAddress ip(String text) {
+        String host = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+        if (host.indexOf(':') >= 0) {
+            return literal(new HostPort(host, 0, true));
+        }
+        if (IPV4.matcher(host).matches()) {
+            return literal(new HostPort(host, 0, false));
+        }
+        throw new IllegalArgumentException("'" + text + "' is not an IP address");
+    }
+
     static boolean isHostName(String host) {
         return host.length() <= 253 && HOSTNAME.matcher(host).matches();
     }

@@ -26,10 +26,12 @@ import java.util.Objects;
  *                             listen address and settings
  * @param services             the file's services as its discovery source delivers them, in file order
  * @param discovery            the other discovery sources, one per {@code discovery:} block, in file order
+ * @param nodeMode             the {@code nodeMode} section ({@link NodeModeConfig#OFF} when absent); read at start
  */
 public record AgentConfig(InetSocketAddress adminListen, int workerThreads, int workerYieldMicros,
                           Duration shutdownDrainTimeout, boolean accessLog, NodePolicy policy,
-                          Map<ServiceKey, ServiceDefinition> services, List<DiscoveryBlock> discovery) {
+                          Map<ServiceKey, ServiceDefinition> services, List<DiscoveryBlock> discovery,
+                          NodeModeConfig nodeMode) {
 
     public static final InetSocketAddress DEFAULT_ADMIN_LISTEN = new InetSocketAddress("127.0.0.1", 9901);
     public static final int DEFAULT_WORKER_THREADS = 0;
@@ -45,6 +47,7 @@ public record AgentConfig(InetSocketAddress adminListen, int workerThreads, int 
         Objects.requireNonNull(services, "services");
         Objects.requireNonNull(policy, "policy");
         discovery = List.copyOf(discovery);
+        Objects.requireNonNull(nodeMode, "nodeMode");
         if (workerThreads < 0 || workerThreads > MAX_WORKER_THREADS) {
             throw new IllegalArgumentException(
                     "workerThreads: " + workerThreads + " (expected: 0.." + MAX_WORKER_THREADS + ")");
@@ -60,14 +63,18 @@ public record AgentConfig(InetSocketAddress adminListen, int workerThreads, int 
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
     }
 
-    /** How this node serves one of the file's services, by the file alone (hints of other sources aside). */
+    /**
+     * How this node serves one of the file's services, by the file alone (hints of other sources aside). A node-mode
+     * service without a {@code listen} gets the node-mode listen address on port 0.
+     */
     public ServiceSpec spec(ServiceKey key) {
         ServiceDefinition definition = services.get(key);
         if (definition == null) {
             throw new IllegalArgumentException("key: " + key + " (expected: a service of this config)");
         }
         ServicePolicy p = policy.resolve(key, definition.hints());
-        return ServiceSpec.of(key, p.listen(), p);
+        InetSocketAddress listen = p.listen() != null ? p.listen() : nodeMode.listenFor(definition.virtualAddresses());
+        return ServiceSpec.of(key, listen, p);
     }
 
     /** Whether the admin server is turned on. */

@@ -10,6 +10,7 @@ import io.junction.core.model.TcpSettings;
 import io.junction.core.model.UdpSettings;
 import io.junction.core.state.NodePolicy;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ import static io.junction.agent.config.FieldReader.optional;
  * services (duplicate keys, clashing listen addresses). Used once per load; confined to the loading thread.
  */
 final class ConfigBinder {
-    static final List<String> TOP_KEYS = List.of("admin", "proxy", "defaults", "discovery", "services");
+    static final List<String> TOP_KEYS = List.of("admin", "proxy", "defaults", "discovery", "nodeMode",
+            "services");
     /** The {@code defaults} section: what a service entry may set, less its identity, listen address and endpoints. */
     static final List<String> DEFAULTS_KEYS = List.of("lb", "affinityTimeout", "connectTimeout",
             "maxConnectAttempts", "idleTimeout", "maxConnections", "drainTimeout", "writeBufferHighWaterMark",
@@ -36,6 +38,7 @@ final class ConfigBinder {
     static final List<String> ADMIN_KEYS = List.of("listen");
     static final List<String> PROXY_KEYS = List.of("workerThreads", "workerYieldMicros", "shutdownDrainTimeout",
             "accessLog");
+    static final List<String> NODE_MODE_KEYS = List.of("enabled", "listenAddress");
 
     private final Problems problems;
     private final FieldReader fields;
@@ -68,9 +71,11 @@ final class ConfigBinder {
         Boolean accessLog = optional(proxy, "accessLog", AgentConfig.DEFAULT_ACCESS_LOG, fields::bool, "proxy");
         ServicePolicy defaults = defaults(section(root, "defaults", DEFAULTS_KEYS));
         List<DiscoveryBlock> blocks = discovery.bind(root.field("discovery"));
-        List<ServiceBinder.Bound> bound = bindServices(root, defaults.over(ServicePolicy.DEFAULTS));
+        NodeModeConfig nodeMode = nodeMode(section(root, "nodeMode", NODE_MODE_KEYS));
+        List<ServiceBinder.Bound> bound = bindServices(root, defaults.over(ServicePolicy.DEFAULTS), nodeMode);
         checkDuplicateKeys(bound);
         checkListenClashes(bound, adminListen);
+        checkVirtualAddressClashes(bound);
         problems.throwIfAny();
         Map<ServiceKey, ServiceDefinition> map = new LinkedHashMap<>();
         Map<ServiceKey, ServicePolicy> perService = new LinkedHashMap<>();
@@ -79,7 +84,26 @@ final class ConfigBinder {
             perService.put(b.key(), b.policy());
         }
         return new AgentConfig(adminListen, workers, yieldMicros, drain, accessLog,
-                new NodePolicy(defaults, perService), map, blocks);
+                new NodePolicy(defaults, perService), map, blocks, nodeMode);
+    }
+
+    /** The {@code nodeMode} section; absent means off. */
+    private NodeModeConfig nodeMode(YamlNode node) {
+        Boolean enabled = optional(node, "enabled", false, fields::bool, "nodeMode");
+        InetAddress listen = optional(node, "listenAddress", null, (n, p) -> {
+            String text = fields.string(n, p);
+            if (text == null) {
+                return null;
+            }
+            try {
+                return AddressFormat.ip(text.trim());
+            } catch (IllegalArgumentException e) {
+                problems.add(n, p, n.describe() + " is not a valid listen address: " + e.getMessage()
+                        + " (expected an IP address without a port, e.g. 0.0.0.0 or ::)");
+                return null;
+            }
+        }, "nodeMode");
+        return new NodeModeConfig(Boolean.TRUE.equals(enabled), listen);
     }
 
     /** The {@code defaults} section: only what it sets; the built-in defaults fill the rest when served. */
@@ -116,7 +140,7 @@ final class ConfigBinder {
         return off ? null : EndpointBinder.listenAddress(fields, node, path);
     }
 
-    private List<ServiceBinder.Bound> bindServices(YamlNode root, ServicePolicy defaults) {
+    private List<ServiceBinder.Bound> bindServices(YamlNode root, ServicePolicy defaults, NodeModeConfig nodeMode) {
         YamlNode list = root.field("services");
         List<ServiceBinder.Bound> out = new ArrayList<>();
         if (list == null) {
@@ -131,7 +155,8 @@ final class ConfigBinder {
             return out;
         }
         for (int i = 0; i < list.items().size(); i++) {
-            ServiceBinder.Bound b = services.bind(list.items().get(i), FieldReader.index("services", i), defaults);
+            ServiceBinder.Bound b = services.bind(list.items().get(i), FieldReader.index("services", i), defaults,
+                    nodeMode.enabled());
             if (b != null) {
                 out.add(b);
             }
@@ -158,6 +183,9 @@ final class ConfigBinder {
     private void checkListenClashes(List<ServiceBinder.Bound> bound, InetSocketAddress adminListen) {
         Map<String, List<ServiceBinder.Bound>> byPort = new HashMap<>();
         for (ServiceBinder.Bound b : bound) {
+            if (b.listen() == null) {
+                continue; // node mode: an ephemeral port, never a clash
+            }
             String portKey = b.key().protocol() + "/" + b.listen().getPort();
             List<ServiceBinder.Bound> same = byPort.computeIfAbsent(portKey, k -> new ArrayList<>());
             for (ServiceBinder.Bound other : same) {
@@ -172,6 +200,21 @@ final class ConfigBinder {
             if (adminListen != null && b.key().protocol() == Protocol.TCP && clash(b.listen(), adminListen)) {
                 problems.add(b.listenLine(), child(b.path(), "listen"), HostPort.format(b.listen())
                         + " is already used by admin.listen");
+            }
+        }
+    }
+
+    /** One virtual address and protocol leads to one service: the nftables rules could not tell two apart. */
+    private void checkVirtualAddressClashes(List<ServiceBinder.Bound> bound) {
+        Map<String, ServiceBinder.Bound> seen = new HashMap<>();
+        for (ServiceBinder.Bound b : bound) {
+            for (InetSocketAddress v : b.definition().virtualAddresses()) {
+                String text = HostPort.format(v) + "/" + b.key().protocol().lowerName();
+                ServiceBinder.Bound first = seen.putIfAbsent(text, b);
+                if (first != null && first != b) {
+                    problems.add(b.virtualLine(), child(b.path(), "virtualAddress"), text
+                            + " is already used by " + first.path() + " (line " + first.virtualLine() + ")");
+                }
             }
         }
     }

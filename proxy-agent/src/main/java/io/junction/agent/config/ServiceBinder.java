@@ -3,6 +3,7 @@ package io.junction.agent.config;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.Endpoint;
 import io.junction.core.model.HealthSettings;
+import io.junction.core.model.HostPort;
 import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
@@ -11,8 +12,10 @@ import io.junction.core.model.ServiceSpec;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.model.UdpSettings;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +31,7 @@ final class ServiceBinder {
     static final Set<String> TCP_KEYS = Set.of("connectTimeout", "maxConnectAttempts", "idleTimeout",
             "maxConnections", "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice");
     static final Set<String> UDP_KEYS = Set.of("sessionIdleTimeout", "maxSessions", "maxDatagramSize");
-    static final List<String> KEYS = List.of("name", "namespace", "port", "protocol", "listen", "lb",
+    static final List<String> KEYS = List.of("name", "namespace", "port", "protocol", "listen", "virtualAddress", "lb",
             "affinityTimeout", "endpoints", "connectTimeout", "maxConnectAttempts", "idleTimeout", "maxConnections",
             "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice", "sessionIdleTimeout",
             "maxSessions", "maxDatagramSize", "healthCheck", "outlierDetection", "panicThreshold", "slowStart",
@@ -43,7 +46,8 @@ final class ServiceBinder {
      * A bound service: what it is (the definition the file source delivers) and how this node serves it (its
      * policy: the listen address and what the entry sets), with the lines its cross-service checks point at.
      */
-    record Bound(String path, ServiceDefinition definition, ServicePolicy policy, int nameLine, int listenLine) {
+    record Bound(String path, ServiceDefinition definition, ServicePolicy policy, int nameLine, int listenLine,
+                 int virtualLine) {
         ServiceKey key() {
             return definition.key();
         }
@@ -68,8 +72,9 @@ final class ServiceBinder {
      * policy, so the file's {@code defaults} (and hints of other sources) apply to them.
      *
      * @param defaults the file's {@code defaults} stacked on the built-in ones (complete but for the listen address)
+     * @param nodeMode whether node mode is on: then an entry with a {@code virtualAddress} may leave out {@code listen}
      */
-    Bound bind(YamlNode node, String path, ServicePolicy defaults) {
+    Bound bind(YamlNode node, String path, ServicePolicy defaults, boolean nodeMode) {
         if (!fields.expectMap(node, path)) {
             return null;
         }
@@ -79,7 +84,9 @@ final class ServiceBinder {
         String namespace = name(node, path, "namespace", ServiceKey.DEFAULT_NAMESPACE);
         String portName = name(node, path, "port", "");
         Protocol protocol = protocol(node, path);
-        InetSocketAddress listen = listen(node, path);
+        List<InetSocketAddress> virtuals = virtualAddresses(node, path);
+        boolean listenOptional = nodeMode && node.field("virtualAddress") != null;
+        InetSocketAddress listen = listen(node, path, listenOptional);
         ServicePolicy own = policyKeys(node, path).withListen(listen);
         TcpSettings tcp = null;
         UdpSettings udp = null;
@@ -100,16 +107,19 @@ final class ServiceBinder {
             healthBinder.checkUdpProbePort(node, path, (health != null ? health : defaults.health()).check());
         }
         List<Endpoint> eps = endpoints.bindAll(node, path);
-        if (problems.count() != before || name == null || protocol == null || listen == null) {
+        if (problems.count() != before || name == null || protocol == null || (listen == null && !listenOptional)) {
             return null;
         }
         try {
             ServiceKey key = new ServiceKey(namespace, name, portName, protocol);
             ServicePolicy policy = own.withTcp(tcp).withUdp(udp).withHealth(health);
             // The model's own checks, on the policy as it will be served (unless another source hints otherwise).
-            ServiceSpec.of(key, listen, policy.over(defaults));
-            return new Bound(path, ServiceDefinition.of(key, eps), policy, node.field("name").line(),
-                    node.field("listen").line());
+            ServiceSpec.of(key, listen != null ? listen : new InetSocketAddress(0), policy.over(defaults));
+            YamlNode listenNode = node.field("listen");
+            YamlNode virtualNode = node.field("virtualAddress");
+            return new Bound(path, new ServiceDefinition(key, virtuals, ServicePolicy.EMPTY, eps), policy,
+                    node.field("name").line(), listenNode == null ? 0 : listenNode.line(),
+                    virtualNode == null ? 0 : virtualNode.line());
         } catch (IllegalArgumentException | NullPointerException e) {
             // The checks above mirror the model's; this only catches a rule the model gained later.
             problems.add(node, path, String.valueOf(e.getMessage()));
@@ -187,14 +197,65 @@ final class ServiceBinder {
         }, path);
     }
 
-    private InetSocketAddress listen(YamlNode service, String path) {
+    private InetSocketAddress listen(YamlNode service, String path, boolean optional) {
         YamlNode node = service.field("listen");
         String p = FieldReader.child(path, "listen");
         if (node == null) {
-            problems.add(service, p, "missing (required)");
+            if (!optional) {
+                problems.add(service, p, "missing (required, unless nodeMode.enabled and a virtualAddress is given)");
+            }
             return null;
         }
         return EndpointBinder.listenAddress(fields, node, p);
+    }
+
+    /**
+     * {@code virtualAddress}: one {@code ip:port} or a list of them (one per IP family, as a dual-stack ClusterIP),
+     * delivered as the definition's virtual addresses; empty when absent.
+     */
+    private List<InetSocketAddress> virtualAddresses(YamlNode service, String path) {
+        YamlNode node = service.field("virtualAddress");
+        String p = FieldReader.child(path, "virtualAddress");
+        if (node == null) {
+            return List.of();
+        }
+        List<YamlNode> items = node.kind() == YamlNode.Kind.LIST ? node.items() : List.of(node);
+        if (items.isEmpty()) {
+            problems.add(node, p, "empty list (expected at least one ip:port, or leave the key out)");
+        }
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String ip = node.kind() == YamlNode.Kind.LIST ? FieldReader.index(p, i) : p;
+            InetSocketAddress a = virtualAddress(items.get(i), ip);
+            if (a != null && out.contains(a)) {
+                problems.add(items.get(i), ip, HostPort.format(a) + " is listed twice");
+            } else if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private InetSocketAddress virtualAddress(YamlNode node, String path) {
+        String text = fields.string(node, path);
+        if (text == null) {
+            return null;
+        }
+        try {
+            AddressFormat.HostPort hp = AddressFormat.split(text.trim());
+            InetAddress ip = AddressFormat.literal(hp);
+            if (ip == null) {
+                throw new IllegalArgumentException("the host must be an IP address");
+            }
+            if (ip.isAnyLocalAddress() || ip.isMulticastAddress()) {
+                throw new IllegalArgumentException("a wildcard or multicast address cannot be a service's address");
+            }
+            return new InetSocketAddress(ip, hp.port());
+        } catch (IllegalArgumentException e) {
+            problems.add(node, path, node.describe() + " is not a valid virtual address: " + e.getMessage()
+                    + " (expected ip:port or [ipv6]:port, e.g. 10.96.0.10:80)");
+            return null;
+        }
     }
 
     private void rejectOtherProtocolKeys(YamlNode service, String path, Protocol protocol) {

@@ -158,7 +158,7 @@ class ConfigBadFilesTest {
         c.add(text("bad name", "services:\n  - {name: Demo_1, listen: '127.0.0.1:1', endpoints: []}\n",
                 "bad.yaml:2: services[0].name: \"Demo_1\" is not a valid name"));
         c.add(text("missing required keys", "services:\n  - protocol: tcp\n",
-                "bad.yaml:2: services[0].name: missing (required)", "services[0].listen: missing (required)"));
+                "bad.yaml:2: services[0].name: missing (required)", "services[0].listen: missing (required, unless nodeMode.enabled"));
         c.add(text("unknown discovery block", "discovery:\n  kubernets: {}\nservices: []\n",
                 "bad.yaml:2: discovery.kubernets: unknown key (did you mean 'kubernetes'?)"));
         c.add(text("admin listen clash", "admin:\n  listen: 127.0.0.1:10080\n" + service(""),
@@ -188,6 +188,39 @@ class ConfigBadFilesTest {
                 "bad.yaml:4: services[0].endpoints: expected a list, got nothing"));
         c.add(new Case("invalid utf-8", new byte[] {'s', 'e', 'r', 'v', 'i', 'c', 'e', 's', ':', ' ', '[', ']', '\n',
                 '#', ' ', (byte) 0xC3, (byte) 0x28, '\n'}, List.of("bad.yaml:2: the file is not valid UTF-8")));
+        c.add(text("node mode not a boolean", "nodeMode:\n  enabled: maybe\nservices: []\n",
+                "bad.yaml:2: nodeMode.enabled: expected true or false, got \"maybe\""));
+        c.add(text("node mode listen address with a port", "nodeMode:\n  listenAddress: 0.0.0.0:80\nservices: []\n",
+                "bad.yaml:2: nodeMode.listenAddress: \"0.0.0.0:80\" is not a valid listen address"));
+        c.add(text("node mode unknown key", "nodeMode:\n  enable: true\nservices: []\n",
+                "bad.yaml:2: nodeMode.enable: unknown key (did you mean 'enabled'?)"));
+        c.add(text("virtual address without a port", service("virtualAddress: 10.96.0.10"),
+                "bad.yaml:5: services[0].virtualAddress: \"10.96.0.10\" is not a valid virtual address: the port is "
+                        + "missing"));
+        c.add(text("virtual address host name", service("virtualAddress: backend.local:80"),
+                "bad.yaml:5: services[0].virtualAddress: \"backend.local:80\" is not a valid virtual address: the "
+                        + "host must be an IP address"));
+        c.add(text("virtual address wildcard", service("virtualAddress: 0.0.0.0:80"),
+                "bad.yaml:5: services[0].virtualAddress: \"0.0.0.0:80\" is not a valid virtual address: a wildcard"));
+        c.add(text("virtual address listed twice", service("virtualAddress: [10.96.0.10:80, 10.96.0.10:80]"),
+                "bad.yaml:5: services[0].virtualAddress[1]: 10.96.0.10:80 is listed twice"));
+        c.add(text("virtual address empty list", service("virtualAddress: []"),
+                "bad.yaml:5: services[0].virtualAddress: empty list"));
+        c.add(text("no listen outside node mode", "services:\n  - name: a\n    virtualAddress: 10.96.0.10:80\n",
+                "bad.yaml:2: services[0].listen: missing (required, unless nodeMode.enabled and a virtualAddress "
+                        + "is given)"));
+        c.add(text("no listen and no virtual address in node mode",
+                "nodeMode:\n  enabled: true\nservices:\n  - name: a\n    endpoints: []\n",
+                "bad.yaml:4: services[0].listen: missing (required, unless"));
+        c.add(text("virtual address used twice", """
+                nodeMode: {enabled: true}
+                services:
+                  - name: a
+                    virtualAddress: 10.96.0.10:80
+                  - name: b
+                    virtualAddress: [10.96.0.11:80, 10.96.0.10:80]
+                """, "bad.yaml:6: services[1].virtualAddress: 10.96.0.10:80/tcp is already used by services[0] "
+                + "(line 4)"));
         c.add(text("control characters", "services: []\nadmin: \"\u0001\"\n", "bad.yaml:2: control character U+0001"));
         return c;
     }

@@ -147,6 +147,32 @@ class FileSourceTest {
     }
 
     @Test
+    void virtualAddressesAreDeliveredAndAChangeToThemIsAChange() throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        String yaml = """
+                nodeMode: {enabled: true}
+                services:
+                  - name: web
+                    virtualAddress: %s
+                    endpoints: [127.0.0.1:18081]
+                """;
+        Files.writeString(file, yaml.formatted("10.96.0.10:80"));
+        Recorder recorder = new Recorder();
+        start(file, recorder);
+
+        Event first = recorder.next();
+        assertThat(first.services().values()).singleElement().satisfies(d -> assertThat(d.virtualAddresses())
+                .containsExactly(new java.net.InetSocketAddress("10.96.0.10", 80)));
+
+        replaceAtomically(file, yaml.formatted("[10.96.0.11:80, \"[fd00::11]:80\"]"));
+
+        Event second = recorder.next();
+        assertThat(second.services().values()).singleElement().satisfies(d -> assertThat(d.virtualAddresses())
+                .containsExactly(new java.net.InetSocketAddress("10.96.0.11", 80),
+                        new java.net.InetSocketAddress(java.net.InetAddress.getByName("fd00::11"), 80)));
+    }
+
+    @Test
     void atomicReplaceAndInPlaceRewriteAreDelivered() throws Exception {
         Path file = dir.resolve("junction.yaml");
         Files.writeString(file, config(18081));
