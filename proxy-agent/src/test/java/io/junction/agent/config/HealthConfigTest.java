@@ -170,15 +170,15 @@ class HealthConfigTest {
         assertThat(healthOf(service(true, "healthCheck: {type: none}")).check()).isEqualTo(HealthCheck.NONE);
     }
 
-    /** The README's Health block is a valid {@code defaults} section, and what it calls the defaults are. */
+    /** The configuration reference's Health block is a valid {@code defaults} section, and its defaults are. */
     @Test
-    void theReadmeHealthExampleIsValidAndShowsTheDefaults() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int section = readme.indexOf("### Health\n");
-        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
-        String yaml = readme.substring(start, readme.indexOf("```", start)) + "services: []\n";
+    void theDocumentedHealthExampleIsValidAndShowsTheDefaults() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+        int section = doc.indexOf("## Health\n");
+        int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = doc.substring(start, doc.indexOf("```", start)) + "services: []\n";
 
-        HealthSettings health = loader.parse(yaml, "README.md").policy().defaults().health();
+        HealthSettings health = loader.parse(yaml, "configuration.md").policy().defaults().health();
 
         assertThat(section).isPositive();
         assertThat(health).as("all defaults but type, host and port").isEqualTo(HealthSettings.DEFAULTS

@@ -52,6 +52,7 @@ public final class Backend {
     private final NanoClock clock;
     private volatile Endpoint endpoint;
     private volatile boolean removed;
+    private volatile boolean drainExpired;
 
     private volatile OutcomeRecorder outcomes = OutcomeRecorder.NONE;
     /** 0 for no cap; set by the control thread from the service's spec. */
@@ -112,6 +113,26 @@ public final class Backend {
 
     public boolean isRemoved() {
         return removed;
+    }
+
+    /**
+     * Control thread: the drain deadline of this backend passed (it left discovery, or turned terminating, and the
+     * service's {@code drainTimeout} ran out): sessions still lingering on it move elsewhere.
+     */
+    public void markDrainExpired() {
+        drainExpired = true;
+    }
+
+    public boolean drainExpired() {
+        return drainExpired;
+    }
+
+    /**
+     * Whether an existing UDP session may stay on this backend although it is no longer eligible: it is terminating
+     * and its drain deadline has not passed (Kubernetes lets a terminating pod finish what it serves).
+     */
+    public boolean lingers() {
+        return endpoint.terminating() && !drainExpired;
     }
 
     /** Control thread: where outcomes of this backend's connections go (passive health). */

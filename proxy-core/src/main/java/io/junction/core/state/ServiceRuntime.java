@@ -53,8 +53,8 @@ final class ServiceRuntime {
     }
 
     /**
-     * Publishes a snapshot for the new spec and endpoints and returns the backends whose address left discovery
-     * (already marked removed; their live connections are the caller's to drain).
+     * Publishes a snapshot for the new spec and endpoints and returns the backends to drain: those whose address left
+     * discovery (already marked removed) and those that just turned terminating.
      */
     List<Backend> apply(ServiceSpec spec, List<Endpoint> endpoints, HealthVerdicts health, long version) {
         Map<InetSocketAddress, Endpoint> byAddress = new LinkedHashMap<>();
@@ -62,6 +62,7 @@ final class ServiceRuntime {
             byAddress.put(e.address(), e);
         }
         List<Backend> removed = new ArrayList<>();
+        List<Backend> terminating = new ArrayList<>();
         backends.entrySet().removeIf(entry -> {
             if (byAddress.containsKey(entry.getKey())) {
                 return false;
@@ -75,6 +76,9 @@ final class ServiceRuntime {
             if (b == null) {
                 backends.put(e.address(), new Backend(e));
             } else if (!b.endpoint().equals(e)) {
+                if (e.terminating() && !b.endpoint().terminating()) {
+                    terminating.add(b);
+                }
                 b.update(e);
             }
         }
@@ -100,6 +104,7 @@ final class ServiceRuntime {
         Picker picker = Pickers.create(spec, eligible, previous.picker());
         handle.publish(new ServiceSnapshot(version, spec, verdicts.statuses(), eligible, picker, verdicts.panic()));
         served |= !endpoints.isEmpty();
+        removed.addAll(terminating);
         return removed;
     }
 

@@ -46,7 +46,7 @@ final class SnapshotPublisher {
      *
      * @param changed services added or rebuilt (their listeners may need binding)
      * @param removed services no longer served, with all their backends (close their listeners, drain)
-     * @param drained backends that left a service that stays (drain)
+     * @param drained backends that left a service that stays, or turned terminating in it (drain)
      */
     record Outcome(List<ServiceHandle> changed, List<Retired> removed, List<Retired> drained) {
     }

@@ -178,6 +178,32 @@ class ProxyControllerTest {
     }
 
     @Test
+    void aBackendTurningTerminatingKeepsItsConnectionsUntilTheDrainDeadline() {
+        ManualSource file = new ManualSource("file");
+        controller.addSource(file);
+        controller.start();
+        Endpoint a = Endpoint.of("127.0.0.1", 1);
+        Endpoint b = Endpoint.of("127.0.0.1", 2);
+        serve(Duration.ofMillis(300), WEB, 1000);
+        file.replace(Map.of(WEB, def(WEB, a, b)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
+        ServiceHandle handle = controller.handle(WEB);
+        Backend backendB = handle.current().eligible().get(1);
+
+        long v = controller.snapshot().version();
+        file.replace(Map.of(WEB, def(WEB, a, b.withConditions(false, true, true))));
+        awaitVersion(v + 1);
+
+        assertThat(handle.current().eligible()).extracting(Backend::address).containsExactly(a.address());
+        assertThat(backendB.isRemoved()).as("still in discovery").isFalse();
+        assertThat(backendB.lingers()).as("its UDP sessions may stay").isTrue();
+        assertThat(drained).as("drain timeout not reached yet").isEmpty();
+        await().atMost(Duration.ofSeconds(3)).until(() -> drained.contains(backendB));
+        assertThat(backendB.drainExpired()).isTrue();
+        assertThat(backendB.lingers()).isFalse();
+    }
+
+    @Test
     void removedBackendLeavesThePickerAtOnceAndIsDrainedAfterTheTimeout() {
         ManualSource file = new ManualSource("file");
         controller.addSource(file);

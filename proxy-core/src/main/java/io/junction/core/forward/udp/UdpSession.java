@@ -89,7 +89,8 @@ final class UdpSession implements Runnable {
      */
     boolean ensureBackend() {
         ServiceSnapshot current = table.handle().current();
-        if (current == validated && !repick && backendChannel != null && !backend.isRemoved()) {
+        if (current == validated && !repick && backendChannel != null && !backend.isRemoved()
+                && !backend.drainExpired()) {
             return true;
         }
         return revalidate(current);
@@ -105,7 +106,9 @@ final class UdpSession implements Runnable {
             }
             validated = current;
         }
-        if (!repick && backendChannel != null && !backend.isRemoved() && current.eligible().contains(backend)) {
+        if (!repick && backendChannel != null && !backend.isRemoved()
+                && (current.eligible().contains(backend) || backend.lingers())) {
+            // A session on a terminating endpoint finishes there, until the service's drain deadline.
             return true;
         }
         Backend next = current.picker().pick(pickContext);

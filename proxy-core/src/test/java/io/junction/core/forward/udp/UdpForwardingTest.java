@@ -329,6 +329,32 @@ class UdpForwardingTest {
         }
     }
 
+    @Test
+    void sessionsOnATerminatingBackendStayUntilItsDrainDeadlineThenMove() {
+        UdpEchoServer a = tagged(1);
+        UdpEchoServer b = tagged(2);
+        List<Backend> all = backends(a, b);
+        ServiceSpec spec = spec(UdpSettings.DEFAULTS);
+        ServiceHandle handle = handle(spec, all);
+        UdpServiceListener listener = bind(handle);
+        List<UdpTestClient> clients = clients(listener, 4);
+        Map<UdpTestClient, Integer> pinned = exchangeOnce(clients, 1);
+        assertThat(new HashSet<>(pinned.values())).containsExactlyInAnyOrder(1, 2);
+
+        // b turns terminating (Kubernetes: its pod is shutting down): no new session goes there, old ones finish.
+        Backend terminating = all.get(1);
+        terminating.update(terminating.endpoint().withConditions(false, true, true));
+        handle.publish(snapshot(2, spec, List.of(all.get(0))));
+        assertThat(exchangeOnce(clients, 2)).as("sessions stay where they were").isEqualTo(pinned);
+        try (UdpTestClient fresh = new UdpTestClient(listener.localAddress())) {
+            assertThat(UdpEchoServer.tagOf(fresh.request(payload(2, 50), REPLY, 1))).as("a new session").isEqualTo(1);
+        }
+
+        // The drain deadline passes: the sessions still there move, at their next datagram.
+        terminating.markDrainExpired();
+        assertThat(exchangeOnce(clients, 3).values()).containsOnly(1);
+    }
+
     private static Map<UdpTestClient, Integer> exchangeOnce(List<UdpTestClient> clients, int round) {
         Map<UdpTestClient, Integer> tags = new HashMap<>();
         for (UdpTestClient client : clients) {
