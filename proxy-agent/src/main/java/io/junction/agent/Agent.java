@@ -119,18 +119,8 @@ public final class Agent implements AutoCloseable {
             controller.addSource(block.create());
         }
         controller.start();
-        long deadline = System.nanoTime() + startTimeout.toNanos();
-        while (!controller.listening()) {
-            if (System.nanoTime() > deadline) {
-                closeQuietly(nodeMode);
-                controller.close();
-                health.close();
-                loops.close();
-                throw new IllegalStateException("not ready after " + startTimeout + ": "
-                        + controller.readiness().reason() + "; sources " + controller.sourceStatus().values());
-            }
-            sleepQuietly(5);
-        }
+        // The admin server comes up before the wait, so /readyz answers 503 with the reason (waiting for a source
+        // such as the Kubernetes API) instead of not answering at all.
         AdminServer admin = null;
         if (config.adminListen() != null) {
             AdminRoutes routes = new AdminRoutes(controller, registry, Version.get(),
@@ -144,6 +134,21 @@ public final class Agent implements AutoCloseable {
                 loops.close();
                 throw e;
             }
+        }
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        while (!controller.listening()) {
+            if (System.nanoTime() > deadline) {
+                if (admin != null) {
+                    admin.close();
+                }
+                closeQuietly(nodeMode);
+                controller.close();
+                health.close();
+                loops.close();
+                throw new IllegalStateException("not ready after " + startTimeout + ": "
+                        + controller.readiness().reason() + "; sources " + controller.sourceStatus().values());
+            }
+            sleepQuietly(5);
         }
         log.info("agent=started version={} transport={} workers={} worker_yield_us={} services={} node_mode={} "
                         + "startup_ms={}",

@@ -24,11 +24,17 @@ import io.junction.core.testing.UdpEchoServer;
 import io.junction.core.testing.UdpTestClient;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -68,10 +74,14 @@ class KubernetesAgentTest {
     }
 
     private Path config(int tcpPort, int udpPort) throws Exception {
+        return config(tcpPort, udpPort, "off");
+    }
+
+    private Path config(int tcpPort, int udpPort, String admin) throws Exception {
         Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), api.kubeconfig());
         return Files.writeString(dir.resolve("junction.yaml"), """
                 admin:
-                  listen: off
+                  listen: %s
                 discovery:
                   kubernetes:
                     kubeconfig: %s
@@ -79,7 +89,7 @@ class KubernetesAgentTest {
                 services:
                   - {name: web, namespace: shop, port: http, listen: 127.0.0.1:%d}
                   - {name: web, namespace: shop, port: udp-dns, protocol: udp, listen: 127.0.0.1:%d}
-                """.formatted(kubeconfig, tcpPort, udpPort));
+                """.formatted(admin, kubeconfig, tcpPort, udpPort));
     }
 
     private static EndpointSlice sliceOf(String name, int port, io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e) {
@@ -161,11 +171,20 @@ class KubernetesAgentTest {
     @Test
     void theAgentIsNotReadyUntilTheInformersHaveSynced() throws Exception {
         createWeb();
-        Path config = config(AgentFixture.freePort(), AgentFixture.freePort());
+        int adminPort = AgentFixture.freePort();
+        Path config = config(AgentFixture.freePort(), AgentFixture.freePort(), "127.0.0.1:" + adminPort);
         api.stop();
-        assertThatThrownBy(() -> Agent.start(config, new ConfigLoader().load(config), Duration.ofSeconds(2)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not ready")
-                .hasMessageContaining("kubernetes");
+        CompletableFuture<Agent> starting = CompletableFuture.supplyAsync(
+                () -> Agent.start(config, new ConfigLoader().load(config), Duration.ofSeconds(4)));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz")).build();
+        await().atMost(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
+            HttpResponse<String> r = http.send(readyz, HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("waiting for sources").contains("kubernetes");
+        });
+        assertThatThrownBy(() -> starting.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not ready").hasMessageContaining("kubernetes");
         api.restart();
     }
 
