@@ -11,6 +11,11 @@ import java.util.Locale;
 public enum FailureReason {
     /** The service had no eligible backend. */
     NO_HEALTHY_ENDPOINT(true, true),
+    /**
+     * Every eligible backend refused the connection: at its {@code maxConnectionsPerEndpoint}, or recovering from an
+     * ejection with its test connections taken.
+     */
+    ENDPOINTS_BUSY(true, true),
     /** Every connect attempt failed (refused, unreachable or timed out); for UDP, the backend socket failed. */
     CONNECT_FAILED(true, true),
     /** A connect failed and the service's retry budget allowed no retry. */

@@ -1,5 +1,6 @@
 package io.junction.core.health;
 
+import io.junction.core.metrics.FailureReason;
 import io.junction.core.model.Endpoint;
 import io.junction.core.model.HealthSettings;
 import io.junction.core.model.LbPolicy;
@@ -116,6 +117,30 @@ class HealthyBalancingTest {
             echoMillis(proxy.address(key));
         }
         assertThat(handle.metrics().connectFailures()).as("no attempt reaches an ejected endpoint").isEqualTo(5);
+    }
+
+    @Test
+    void aFullEndpointPassesNewConnectionsOnAndWhenAllAreFullTheyAreRefusedAsBusy() throws Exception {
+        TcpEchoServer a = echo();
+        TcpEchoServer b = echo();
+        ServiceKey key = HealthProxy.tcp("capped");
+        ServiceHandle handle = proxy.serve(key, policy(LbPolicy.ROUND_ROBIN)
+                        .withHealth(HealthSettings.DEFAULTS.withMaxConnectionsPerEndpoint(1)),
+                List.of(Endpoint.of(a.address()), Endpoint.of(b.address())));
+        try (Socket first = TcpTestClient.connect(proxy.address(key));
+             Socket second = TcpTestClient.connect(proxy.address(key))) {
+            TcpTestClient.assertEcho(first, PING);
+            TcpTestClient.assertEcho(second, PING);
+            assertThat(List.of(a.active(), b.active())).as("one connection on each endpoint")
+                    .containsExactlyInAnyOrder(1, 1);
+            try (Socket third = TcpTestClient.connect(proxy.address(key))) {
+                assertThat(TcpTestClient.awaitEnd(third, Duration.ofSeconds(5)))
+                        .isNotEqualTo(TcpTestClient.Ending.TIMEOUT);
+            }
+            await().atMost(Duration.ofSeconds(2))
+                    .until(() -> handle.metrics().failures(FailureReason.ENDPOINTS_BUSY) == 1);
+            assertThat(handle.metrics().failures(FailureReason.NO_HEALTHY_ENDPOINT)).isZero();
+        }
     }
 
     @ParameterizedTest

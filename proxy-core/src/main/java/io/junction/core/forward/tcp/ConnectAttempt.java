@@ -55,7 +55,8 @@ final class ConnectAttempt implements ChannelFutureListener {
     void start(Picker picker) {
         Backend backend = picker.pick(context);
         if (backend == null) {
-            connection.connectFailed(FailureReason.NO_HEALTHY_ENDPOINT);
+            connection.connectFailed(connection.handle().current().eligible().isEmpty()
+                    ? FailureReason.NO_HEALTHY_ENDPOINT : FailureReason.ENDPOINTS_BUSY);
             return;
         }
         retries.connectStarted();

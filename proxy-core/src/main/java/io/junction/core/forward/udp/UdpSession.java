@@ -115,7 +115,8 @@ final class UdpSession implements Runnable {
         repick = false;
         if (next == null) {
             unbind();
-            metrics.onFailure(FailureReason.NO_HEALTHY_ENDPOINT);
+            metrics.onFailure(current.eligible().isEmpty()
+                    ? FailureReason.NO_HEALTHY_ENDPOINT : FailureReason.ENDPOINTS_BUSY);
             return false;
         }
         if (next == backend && backendChannel != null && backendChannel.isOpen()) {
