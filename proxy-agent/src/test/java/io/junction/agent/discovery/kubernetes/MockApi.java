@@ -42,6 +42,16 @@ public final class MockApi implements AutoCloseable {
 
     /** A kubeconfig that points at this server. */
     public String kubeconfig() {
+        return kubeconfig(port);
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** A kubeconfig that points at {@code serverPort} on loopback (this server, or an {@link ApiLink} to it). */
+    public static String kubeconfig(int serverPort) {
         return """
                 apiVersion: v1
                 kind: Config
@@ -55,7 +65,7 @@ public final class MockApi implements AutoCloseable {
                   - name: mock
                     context: {cluster: mock, user: mock, namespace: default}
                 current-context: mock
-                """.formatted(port);
+                """.formatted(serverPort);
     }
 
     public void stop() {
