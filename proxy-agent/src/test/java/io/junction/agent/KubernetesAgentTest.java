@@ -196,7 +196,7 @@ class KubernetesAgentTest {
     @Test
     void losingTheApiServerFor30sKeepsServingAndChangesMadeMeanwhileConvergeAfterItReturns() throws Exception {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
-        Logger sourceLog = (Logger) LoggerFactory.getLogger(KubernetesSource.class);
+        Logger sourceLog = (Logger) LoggerFactory.getLogger(KubernetesSource.class.getPackageName());
         logs.start();
         sourceLog.addAppender(logs);
         createWeb();
