@@ -1,6 +1,7 @@
 package io.junction.agent.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
@@ -75,6 +76,19 @@ final class AddressFormat {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("'" + hp.host() + "' is not a valid IPv6 address");
         }
+    }
+
+    /**
+     * An IP literal with a port ({@code 10.0.0.1:80}, {@code [::1]:80}), never a host name: for addresses that must
+     * not depend on DNS. Throws {@link IllegalArgumentException} whose message says what is wrong.
+     */
+    static InetSocketAddress ipAndPort(String text) {
+        HostPort hp = split(text.trim());
+        InetAddress ip = literal(hp);
+        if (ip == null) {
+            throw new IllegalArgumentException("the host must be an IP address");
+        }
+        return new InetSocketAddress(ip, hp.port());
     }
 
     /**

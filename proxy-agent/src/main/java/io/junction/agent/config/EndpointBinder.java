@@ -39,12 +39,7 @@ final class EndpointBinder {
             return null;
         }
         try {
-            AddressFormat.HostPort hp = AddressFormat.split(text.trim());
-            InetAddress ip = AddressFormat.literal(hp);
-            if (ip == null) {
-                throw new IllegalArgumentException("the host must be an IP address");
-            }
-            return new InetSocketAddress(ip, hp.port());
+            return AddressFormat.ipAndPort(text);
         } catch (IllegalArgumentException e) {
             fields.problems().add(node, path, node.describe() + " is not a valid listen address: " + e.getMessage()
                     + " (" + AddressFormat.EXPECTED + ")");

@@ -242,15 +242,12 @@ final class ServiceBinder {
             return null;
         }
         try {
-            AddressFormat.HostPort hp = AddressFormat.split(text.trim());
-            InetAddress ip = AddressFormat.literal(hp);
-            if (ip == null) {
-                throw new IllegalArgumentException("the host must be an IP address");
-            }
+            InetSocketAddress address = AddressFormat.ipAndPort(text);
+            InetAddress ip = address.getAddress();
             if (ip.isAnyLocalAddress() || ip.isMulticastAddress()) {
                 throw new IllegalArgumentException("a wildcard or multicast address cannot be a service's address");
             }
-            return new InetSocketAddress(ip, hp.port());
+            return address;
         } catch (IllegalArgumentException e) {
             problems.add(node, path, node.describe() + " is not a valid virtual address: " + e.getMessage()
                     + " (expected ip:port or [ipv6]:port, e.g. 10.96.0.10:80)");
