@@ -177,16 +177,25 @@ class ProxyControllerTest {
         return registry.get("junction.discovery.propagation").tag("service", key.toString()).timer().count();
     }
 
-    @Test
-    void aBackendTurningTerminatingKeepsItsConnectionsUntilTheDrainDeadline() {
+    private static final Endpoint A = Endpoint.of("127.0.0.1", 1);
+    private static final Endpoint B = Endpoint.of("127.0.0.1", 2);
+
+    /** One source serving WEB on port 1000 with these endpoints and a 300 ms drain timeout; returns once ready. */
+    private ManualSource startServingWeb(Endpoint... endpoints) {
         ManualSource file = new ManualSource("file");
         controller.addSource(file);
         controller.start();
-        Endpoint a = Endpoint.of("127.0.0.1", 1);
-        Endpoint b = Endpoint.of("127.0.0.1", 2);
         serve(Duration.ofMillis(300), WEB, 1000);
-        file.replace(Map.of(WEB, def(WEB, a, b)));
+        file.replace(Map.of(WEB, def(WEB, endpoints)));
         await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
+        return file;
+    }
+
+    @Test
+    void aBackendTurningTerminatingKeepsItsConnectionsUntilTheDrainDeadline() {
+        ManualSource file = startServingWeb(A, B);
+        Endpoint a = A;
+        Endpoint b = B;
         ServiceHandle handle = controller.handle(WEB);
         Backend backendB = handle.current().eligible().get(1);
 
@@ -205,14 +214,9 @@ class ProxyControllerTest {
 
     @Test
     void removedBackendLeavesThePickerAtOnceAndIsDrainedAfterTheTimeout() {
-        ManualSource file = new ManualSource("file");
-        controller.addSource(file);
-        controller.start();
-        Endpoint a = Endpoint.of("127.0.0.1", 1);
-        Endpoint b = Endpoint.of("127.0.0.1", 2);
-        serve(Duration.ofMillis(300), WEB, 1000);
-        file.replace(Map.of(WEB, def(WEB, a, b)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
+        ManualSource file = startServingWeb(A, B);
+        Endpoint a = A;
+        Endpoint b = B;
         ServiceHandle handle = controller.handle(WEB);
         Backend backendB = handle.current().eligible().get(1);
         backendB.onConnectionOpened();
