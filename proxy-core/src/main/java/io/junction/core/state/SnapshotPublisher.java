@@ -58,6 +58,8 @@ final class SnapshotPublisher {
     private final MeterRegistry registry;
     private final Map<ServiceKey, ServiceRuntime> services = new HashMap<>();
     private final Map<ServiceKey, List<Meter>> meters = new HashMap<>();
+    /** Each served service's propagation timer (also among its meters), for recording without a search. */
+    private final Map<ServiceKey, Timer> propagations = new HashMap<>();
     private NodePolicy policy = NodePolicy.NONE;
     private ListenResolver listenResolver = ListenResolver.CONFIGURED;
     private HealthVerdicts health = HealthVerdicts.NONE;
@@ -131,11 +133,13 @@ final class SnapshotPublisher {
                 services.put(key, runtime);
                 List<Meter> bound = new ArrayList<>(runtime.handle().metrics().bindTo(registry));
                 ServiceHandle handle = runtime.handle();
-                bound.add(Timer.builder("junction.discovery.propagation")
+                Timer propagation = Timer.builder("junction.discovery.propagation")
                         .tags("service", key.toString())
                         .description("From a discovery source's change arriving to the service's new snapshot being"
                                 + " live")
-                        .serviceLevelObjectives(PROPAGATION_BUCKETS).register(registry));
+                        .serviceLevelObjectives(PROPAGATION_BUCKETS).register(registry);
+                bound.add(propagation);
+                propagations.put(key, propagation);
                 bound.add(Gauge.builder("junction.service.panic", handle, h -> h.current().panic() ? 1 : 0)
                         .tags("service", key.toString())
                         .description("1 while too few endpoints are healthy and the service picks among all of them")
@@ -163,13 +167,9 @@ final class SnapshotPublisher {
      */
     void recordPropagation(Map<ServiceKey, Long> arrivals, long now) {
         for (Map.Entry<ServiceKey, Long> e : arrivals.entrySet()) {
-            List<Meter> m = meters.get(e.getKey());
-            if (m != null) {
-                for (Meter meter : m) {
-                    if (meter instanceof Timer t) {
-                        t.record(now - e.getValue(), TimeUnit.NANOSECONDS);
-                    }
-                }
+            Timer t = propagations.get(e.getKey());
+            if (t != null) {
+                t.record(now - e.getValue(), TimeUnit.NANOSECONDS);
             }
         }
     }
@@ -183,6 +183,7 @@ final class SnapshotPublisher {
 
     private List<Backend> retire(ServiceKey key, ServiceRuntime runtime) {
         services.remove(key);
+        propagations.remove(key);
         List<Meter> m = meters.remove(key);
         if (m != null) {
             m.forEach(registry::remove);
