@@ -56,7 +56,8 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
 
     /** One served service: its settings and endpoints, swapped whole by the control thread. */
     private record ServiceHealth(ServiceKey key, HealthSettings settings,
-                                 Map<InetSocketAddress, EndpointHealth> byAddress, List<Meter> meters) {
+                                 Map<InetSocketAddress, EndpointHealth> byAddress, Counter ejections,
+                                 List<Meter> meters) {
     }
 
     /** How long a UDP endpoint's test session may stay without an ICMP answer before the endpoint is back. */
@@ -127,8 +128,9 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
                 release(key, gone.probe());
             }
         }
-        List<Meter> meters = before == null ? bindMeters(key) : before.meters();
-        services.put(key, new ServiceHealth(key, settings, Map.copyOf(next), meters));
+        Counter ejections = before == null ? ejectionsCounter(key) : before.ejections();
+        List<Meter> meters = before == null ? bindMeters(key, ejections) : before.meters();
+        services.put(key, new ServiceHealth(key, settings, Map.copyOf(next), ejections, meters));
     }
 
     @Override
@@ -272,7 +274,7 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
         log.warn("service={} endpoint={} health=outlier {} -> {} reason=\"{}\"", key, HostPort.format(address),
                 stateName(from), stateName(to), reason);
         if (to == CircuitBreaker.State.OPEN) {
-            ejections(key).increment();
+            countEjection(key);
             long delay = detector.settings().ejectionTime().toNanos();
             timers.schedule(detector::beginTest, delay, TimeUnit.NANOSECONDS);
         } else if (to == CircuitBreaker.State.HALF_OPEN) {
@@ -292,7 +294,7 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
                     HostPort.format(target.address()), healthy ? "unhealthy" : "healthy",
                     healthy ? "healthy" : "unhealthy", last.detail());
             if (!healthy) {
-                ejections(key).increment();
+                countEjection(key);
             }
         }
         if (!keys.isEmpty()) {
@@ -300,15 +302,23 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
         }
     }
 
-    private Counter ejections(ServiceKey key) {
+    /** Counts an ejection of an endpoint of {@code key}, unless the service is gone meanwhile. */
+    private void countEjection(ServiceKey key) {
+        ServiceHealth s = services.get(key);
+        if (s != null) {
+            s.ejections().increment();
+        }
+    }
+
+    private Counter ejectionsCounter(ServiceKey key) {
         return Counter.builder("junction.endpoint.ejections").tags(Tags.of("service", key.toString()))
                 .description("Endpoints taken out of picking by a failed health check or outlier detection")
                 .register(registry);
     }
 
-    private List<Meter> bindMeters(ServiceKey key) {
+    private List<Meter> bindMeters(ServiceKey key, Counter ejections) {
         List<Meter> meters = new ArrayList<>();
-        meters.add(ejections(key));
+        meters.add(ejections);
         for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
                 CircuitBreaker.State.HALF_OPEN)) {
             meters.add(Gauge.builder("junction.endpoint.breakers", this, board -> board.count(key, state))
