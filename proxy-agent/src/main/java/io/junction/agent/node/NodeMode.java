@@ -11,16 +11,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Node mode wired to the control plane: the {@link NodeListenResolver} decides the listen addresses, every published
- * snapshot hands the served services' virtual addresses over and asks the {@link NftProgrammer} to look at the rules,
- * which it builds on its own thread from those and the listeners' bound ports ({@link ProxyController#boundAddresses},
- * a volatile read). A service gets rules only once its listener is bound, so no packet is redirected to a port
+ * Node mode wired to the control plane: the {@link NodeListenResolver} decides the listen addresses, and every
+ * published snapshot asks the {@link NftProgrammer} to look at the rules, which it builds on its own thread from the
+ * snapshot's services (their specs carry the virtual addresses) and the listeners' bound ports
+ * ({@link ProxyController#boundAddresses}, a volatile read). A service gets rules only once its listener is bound, so no packet is redirected to a port
  * nobody listens on.
  *
  * <p>Thread-safe: {@link #onSnapshot} runs on the control thread, {@link #desired()} on the programmer's.
@@ -31,7 +30,6 @@ public final class NodeMode implements AutoCloseable {
     private final ProxyController controller;
     private final NodeListenResolver resolver;
     private final NftProgrammer programmer;
-    private volatile Map<ServiceKey, List<InetSocketAddress>> served = Map.of();
 
     NodeMode(NodeModeConfig config, ProxyController controller, NftRunner runner, Duration debounce) {
         this.controller = Objects.requireNonNull(controller, "controller");
@@ -66,20 +64,22 @@ public final class NodeMode implements AutoCloseable {
                 .description("Rule sets nft refused (retried every 5 s)").register(registry);
     }
 
-    /** Control thread, after each published snapshot. */
+    /** Control thread, after each published snapshot: only a wake-up; the rules are built on the nft thread. */
     void onSnapshot(ProxySnapshot snapshot) {
-        served = resolver.served(snapshot.services().keySet());
         programmer.request();
     }
 
-    /** The rules wanted now: every virtual address of every served service whose listener is bound. */
+    /**
+     * The rules wanted now: every virtual address (from the service's spec) of every served service whose listener
+     * is bound. Reads the latest snapshot and the bound addresses, two volatile reads of immutable values.
+     */
     Set<Redirect> desired() {
         Map<ServiceKey, InetSocketAddress> bound = controller.boundAddresses();
         Set<Redirect> out = new HashSet<>();
-        served.forEach((key, virtuals) -> {
+        controller.snapshot().services().forEach((key, service) -> {
             InetSocketAddress local = bound.get(key);
             if (local != null) {
-                for (InetSocketAddress v : virtuals) {
+                for (InetSocketAddress v : service.spec().virtualAddresses()) {
                     out.add(new Redirect(v, key.protocol(), local.getPort(), key));
                 }
             }

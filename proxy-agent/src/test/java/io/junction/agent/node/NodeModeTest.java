@@ -7,14 +7,26 @@ import io.junction.core.model.ServiceKey;
 import io.junction.core.model.ServicePolicy;
 import org.junit.jupiter.api.Test;
 
+import io.junction.core.discovery.DiscoveryListener;
+import io.junction.core.discovery.DiscoverySource;
+import io.junction.core.state.ConnectionDrain;
+import io.junction.core.state.ListenerFactory;
+import io.junction.core.state.ProxyController;
+import io.junction.core.state.ServiceListener;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** Node mode's listen decision and the bookkeeping of virtual addresses behind the rules. */
+/** Node mode's listen decision and the rules it wants from the served services' virtual addresses. */
 class NodeModeTest {
     private static final ServiceKey WEB = ServiceKey.of("web", Protocol.TCP);
     private static final ServiceKey DNS = ServiceKey.of("dns", Protocol.UDP);
@@ -49,16 +61,58 @@ class NodeModeTest {
     }
 
     @Test
-    void virtualAddressesAreKeptOnlyForServedServicesAndFollowTheirDefinition() {
-        NodeListenResolver resolver = new NodeListenResolver(new NodeModeConfig(true, null));
-        InetSocketAddress other = new InetSocketAddress("10.96.0.11", 80);
-        resolver.listenAddress(definition(WEB, VIP), ServicePolicy.EMPTY);
-        resolver.listenAddress(definition(DNS, new InetSocketAddress("10.96.0.10", 53)), ServicePolicy.EMPTY);
+    void rulesCoverOnlyServedServicesAndFollowTheirVirtualAddresses() {
+        AtomicInteger ports = new AtomicInteger(40_000);
+        ListenerFactory fake = handle -> {
+            InetSocketAddress bound = new InetSocketAddress("0.0.0.0", ports.incrementAndGet());
+            return new ServiceListener() {
+                @Override
+                public InetSocketAddress localAddress() {
+                    return bound;
+                }
 
-        assertThat(resolver.served(Set.of(WEB))).containsOnlyKeys(WEB).containsEntry(WEB, List.of(VIP));
-        assertThat(resolver.served(Set.of(WEB, DNS))).as("dns was forgotten when it left").containsOnlyKeys(WEB);
+                @Override
+                public void close() {
+                }
+            };
+        };
+        ProxyController controller = new ProxyController(Map.of(Protocol.TCP, fake, Protocol.UDP, fake),
+                ConnectionDrain.NONE, new SimpleMeterRegistry(), 0);
+        AtomicReference<DiscoveryListener> source = new AtomicReference<>();
+        controller.addSource(new DiscoverySource() {
+            @Override
+            public String name() {
+                return "test";
+            }
 
-        resolver.listenAddress(definition(WEB, other), ServicePolicy.EMPTY);
-        assertThat(resolver.served(Set.of(WEB))).containsEntry(WEB, List.of(other));
+            @Override
+            public void start(DiscoveryListener l) {
+                source.set(l);
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        NodeMode node = new NodeMode(new NodeModeConfig(true, null), controller, script -> new NftRunner.Result(0, ""),
+                Duration.ofMillis(10));
+        node.install();
+        controller.start();
+        try {
+            InetSocketAddress other = new InetSocketAddress("10.96.0.11", 80);
+            InetSocketAddress dnsVip = new InetSocketAddress("10.96.0.10", 53);
+            source.get().onReplace("test", Map.of(WEB, definition(WEB, VIP), DNS, definition(DNS, dnsVip)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.desired().size() == 2);
+            assertThat(node.desired()).extracting(Redirect::virtualAddress).containsExactlyInAnyOrder(VIP, dnsVip);
+
+            source.get().onReplace("test", Map.of(WEB, definition(WEB, other)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.desired().size() == 1
+                    && node.desired().iterator().next().virtualAddress().equals(other));
+            assertThat(node.desired()).as("dns was forgotten when it left").extracting(Redirect::service)
+                    .containsExactly(WEB);
+        } finally {
+            node.close();
+            controller.close();
+        }
     }
 }

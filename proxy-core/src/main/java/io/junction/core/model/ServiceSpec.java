@@ -2,6 +2,7 @@ package io.junction.core.model;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,9 +18,12 @@ import java.util.Objects;
  * @param tcp             TCP settings (used when the protocol is tcp)
  * @param udp             UDP settings (used when the protocol is udp)
  * @param health          health checking and endpoint protection
+ * @param virtualAddresses the service's virtual {@code ip:port}s from discovery (a ClusterIP per family), which node
+ *                         mode intercepts; empty when it has none
  */
 public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb, Duration affinityTimeout,
-                          TcpSettings tcp, UdpSettings udp, HealthSettings health) {
+                          TcpSettings tcp, UdpSettings udp, HealthSettings health,
+                          List<InetSocketAddress> virtualAddresses) {
 
     public static final Duration DEFAULT_AFFINITY_TIMEOUT = Duration.ofSeconds(10_800);
     public static final Duration MAX_AFFINITY_TIMEOUT = Duration.ofSeconds(86_400);
@@ -32,6 +36,7 @@ public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb,
         Objects.requireNonNull(tcp, "tcp");
         Objects.requireNonNull(udp, "udp");
         Objects.requireNonNull(health, "health");
+        virtualAddresses = List.copyOf(virtualAddresses);
         checkAffinityTimeout(affinityTimeout);
     }
 
@@ -44,7 +49,7 @@ public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb,
             throw new IllegalArgumentException("policy: " + policy + " (expected: every field but listen set)");
         }
         return new ServiceSpec(key, listen, policy.lb(), policy.affinityTimeout(), policy.tcp(), policy.udp(),
-                policy.health());
+                policy.health(), List.of());
     }
 
     static void checkAffinityTimeout(Duration affinityTimeout) {
@@ -58,11 +63,15 @@ public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb,
     /** A spec with every default, for tests and programmatic use. */
     public static ServiceSpec of(ServiceKey key, InetSocketAddress listen, LbPolicy lb) {
         return new ServiceSpec(key, listen, lb, DEFAULT_AFFINITY_TIMEOUT, TcpSettings.DEFAULTS, UdpSettings.DEFAULTS,
-                HealthSettings.DEFAULTS);
+                HealthSettings.DEFAULTS, List.of());
     }
 
     public ServiceSpec withHealth(HealthSettings value) {
-        return new ServiceSpec(key, listen, lb, affinityTimeout, tcp, udp, value);
+        return new ServiceSpec(key, listen, lb, affinityTimeout, tcp, udp, value, virtualAddresses);
+    }
+
+    public ServiceSpec withVirtualAddresses(List<InetSocketAddress> value) {
+        return new ServiceSpec(key, listen, lb, affinityTimeout, tcp, udp, health, value);
     }
 
     public Protocol protocol() {
@@ -70,22 +79,22 @@ public record ServiceSpec(ServiceKey key, InetSocketAddress listen, LbPolicy lb,
     }
 
     public ServiceSpec withListen(InetSocketAddress value) {
-        return new ServiceSpec(key, value, lb, affinityTimeout, tcp, udp, health);
+        return new ServiceSpec(key, value, lb, affinityTimeout, tcp, udp, health, virtualAddresses);
     }
 
     public ServiceSpec withLb(LbPolicy value) {
-        return new ServiceSpec(key, listen, value, affinityTimeout, tcp, udp, health);
+        return new ServiceSpec(key, listen, value, affinityTimeout, tcp, udp, health, virtualAddresses);
     }
 
     public ServiceSpec withAffinityTimeout(Duration value) {
-        return new ServiceSpec(key, listen, lb, value, tcp, udp, health);
+        return new ServiceSpec(key, listen, lb, value, tcp, udp, health, virtualAddresses);
     }
 
     public ServiceSpec withTcp(TcpSettings value) {
-        return new ServiceSpec(key, listen, lb, affinityTimeout, value, udp, health);
+        return new ServiceSpec(key, listen, lb, affinityTimeout, value, udp, health, virtualAddresses);
     }
 
     public ServiceSpec withUdp(UdpSettings value) {
-        return new ServiceSpec(key, listen, lb, affinityTimeout, tcp, value, health);
+        return new ServiceSpec(key, listen, lb, affinityTimeout, tcp, value, health, virtualAddresses);
     }
 }

@@ -178,7 +178,8 @@ final class SnapshotPublisher {
     private ServiceSpec resolve(ServiceDefinition definition) {
         ServicePolicy p = policy.resolve(definition.key(), definition.hints());
         InetSocketAddress listen = listenResolver.listenAddress(definition, p);
-        return listen == null ? null : ServiceSpec.of(definition.key(), listen, p);
+        return listen == null ? null
+                : ServiceSpec.of(definition.key(), listen, p).withVirtualAddresses(definition.virtualAddresses());
     }
 
     private List<Backend> retire(ServiceKey key, ServiceRuntime runtime) {
