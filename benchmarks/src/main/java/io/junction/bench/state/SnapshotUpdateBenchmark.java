@@ -1,7 +1,5 @@
 package io.junction.bench.state;
 
-import io.junction.core.discovery.DiscoveryListener;
-import io.junction.core.discovery.DiscoverySource;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.state.ServiceListener;
 import io.junction.core.model.Endpoint;
@@ -11,6 +9,7 @@ import io.junction.core.model.ServicePolicy;
 import io.junction.core.state.ConnectionDrain;
 import io.junction.core.state.NodePolicy;
 import io.junction.core.state.ProxyController;
+import io.junction.core.testing.ManualSource;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,7 +58,7 @@ public class SnapshotUpdateBenchmark {
     public int services;
 
     private ProxyController controller;
-    private DiscoveryListener listener;
+    private final ManualSource source = new ManualSource("bench");
     private final List<ServiceKey> keys = new ArrayList<>();
     private final List<ServiceDefinition[]> variants = new ArrayList<>();
     private boolean[] flipped;
@@ -84,21 +83,7 @@ public class SnapshotUpdateBenchmark {
                 new CompositeMeterRegistry(), 0);
         controller.health((service, endpoint) ->
                 endpoint.address().getPort() == 10_000 && sick.contains(service) ? "failed health check" : null);
-        controller.addSource(new DiscoverySource() {
-            @Override
-            public String name() {
-                return "bench";
-            }
-
-            @Override
-            public void start(DiscoveryListener l) {
-                listener = l;
-            }
-
-            @Override
-            public void close() {
-            }
-        });
+        controller.addSource(source);
         controller.start();
         flipped = new boolean[services];
         Map<ServiceKey, ServiceDefinition> all = new HashMap<>();
@@ -113,7 +98,7 @@ public class SnapshotUpdateBenchmark {
             all.put(key, a);
         }
         controller.updatePolicy(new NodePolicy(ServicePolicy.EMPTY, listen));
-        listener.onReplace("bench", all);
+        source.replace(all);
         while (controller.snapshot().services().size() < services) {
             Thread.sleep(10);
         }
@@ -156,7 +141,7 @@ public class SnapshotUpdateBenchmark {
         long version = controller.snapshot().version();
         ServiceDefinition[] v = variants.get(i);
         flipped[i] = !flipped[i];
-        listener.onChange("bench", keys.get(i), flipped[i] ? v[1] : v[0]);
+        source.change(keys.get(i), flipped[i] ? v[1] : v[0]);
         while (controller.snapshot().version() == version) {
             Thread.onSpinWait();
         }

@@ -7,12 +7,11 @@ import io.junction.core.model.ServiceKey;
 import io.junction.core.model.ServicePolicy;
 import org.junit.jupiter.api.Test;
 
-import io.junction.core.discovery.DiscoveryListener;
-import io.junction.core.discovery.DiscoverySource;
 import io.junction.core.state.ConnectionDrain;
 import io.junction.core.state.ListenerFactory;
 import io.junction.core.state.ProxyController;
 import io.junction.core.state.ServiceListener;
+import io.junction.core.testing.ManualSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.net.InetAddress;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -78,22 +76,8 @@ class NodeModeTest {
         };
         ProxyController controller = new ProxyController(Map.of(Protocol.TCP, fake, Protocol.UDP, fake),
                 ConnectionDrain.NONE, new SimpleMeterRegistry(), 0);
-        AtomicReference<DiscoveryListener> source = new AtomicReference<>();
-        controller.addSource(new DiscoverySource() {
-            @Override
-            public String name() {
-                return "test";
-            }
-
-            @Override
-            public void start(DiscoveryListener l) {
-                source.set(l);
-            }
-
-            @Override
-            public void close() {
-            }
-        });
+        ManualSource source = new ManualSource("test");
+        controller.addSource(source);
         NodeMode node = new NodeMode(new NodeModeConfig(true, null), controller, script -> new NftRunner.Result(0, ""),
                 Duration.ofMillis(10));
         node.install();
@@ -101,11 +85,11 @@ class NodeModeTest {
         try {
             InetSocketAddress other = new InetSocketAddress("10.96.0.11", 80);
             InetSocketAddress dnsVip = new InetSocketAddress("10.96.0.10", 53);
-            source.get().onReplace("test", Map.of(WEB, definition(WEB, VIP), DNS, definition(DNS, dnsVip)));
+            source.replace(Map.of(WEB, definition(WEB, VIP), DNS, definition(DNS, dnsVip)));
             await().atMost(Duration.ofSeconds(5)).until(() -> node.desired().size() == 2);
             assertThat(node.desired()).extracting(Redirect::virtualAddress).containsExactlyInAnyOrder(VIP, dnsVip);
 
-            source.get().onReplace("test", Map.of(WEB, definition(WEB, other)));
+            source.replace(Map.of(WEB, definition(WEB, other)));
             await().atMost(Duration.ofSeconds(5)).until(() -> node.desired().size() == 1
                     && node.desired().iterator().next().virtualAddress().equals(other));
             assertThat(node.desired()).as("dns was forgotten when it left").extracting(Redirect::service)

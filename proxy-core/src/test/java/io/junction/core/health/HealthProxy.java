@@ -1,7 +1,5 @@
 package io.junction.core.health;
 
-import io.junction.core.discovery.DiscoveryListener;
-import io.junction.core.discovery.DiscoverySource;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.forward.EventLoops;
 import io.junction.core.forward.tcp.TcpListenerFactory;
@@ -14,6 +12,7 @@ import io.junction.core.state.NodePolicy;
 import io.junction.core.state.ProxyController;
 import io.junction.core.state.ServiceHandle;
 import io.junction.core.state.ServiceSnapshot;
+import io.junction.core.testing.ManualSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.net.InetSocketAddress;
@@ -33,7 +32,7 @@ final class HealthProxy implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final ProxyController controller;
     final HealthBoard board;
-    private volatile DiscoveryListener listener;
+    private final ManualSource source = new ManualSource("test");
 
     HealthProxy() {
         controller = new ProxyController(Map.of(Protocol.TCP, new TcpListenerFactory(loops),
@@ -41,23 +40,9 @@ final class HealthProxy implements AutoCloseable {
         board = new HealthBoard(loops.workers(), registry, Clock.systemUTC());
         controller.health(board);
         board.onChange(controller::healthChanged);
-        controller.addSource(new DiscoverySource() {
-            @Override
-            public String name() {
-                return "test";
-            }
-
-            @Override
-            public void start(DiscoveryListener l) {
-                listener = l;
-                l.onReplace("test", Map.of());
-            }
-
-            @Override
-            public void close() {
-            }
-        });
+        controller.addSource(source);
         controller.start();
+        source.replace(Map.of()); // synced, with nothing yet: each test serves what it needs
     }
 
     static ServiceKey tcp(String name) {
@@ -75,7 +60,7 @@ final class HealthProxy implements AutoCloseable {
     ServiceHandle serve(ServiceKey key, ServicePolicy policy, List<Endpoint> endpoints) {
         controller.updatePolicy(new NodePolicy(ServicePolicy.EMPTY,
                 Map.of(key, policy.withListen(new InetSocketAddress("127.0.0.1", 0)))));
-        listener.onChange("test", key, ServiceDefinition.of(key, endpoints));
+        source.change(key, ServiceDefinition.of(key, endpoints));
         await().atMost(Duration.ofSeconds(5)).until(() -> controller.boundAddresses().containsKey(key));
         return controller.handles().stream().filter(h -> h.key().equals(key)).findFirst().orElseThrow();
     }

@@ -1,7 +1,5 @@
 package io.junction.core.state;
 
-import io.junction.core.discovery.DiscoveryListener;
-import io.junction.core.discovery.DiscoverySource;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.lb.Backend;
 import io.junction.core.lb.PickContext;
@@ -11,6 +9,7 @@ import io.junction.core.model.ServiceKey;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.model.ServicePolicy;
 import io.junction.core.model.TcpSettings;
+import io.junction.core.testing.ManualSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,34 +69,6 @@ class ProxyControllerTest {
     @AfterEach
     void close() {
         controller.close();
-    }
-
-    /** A source the test drives by hand. */
-    private static final class ManualSource implements DiscoverySource {
-        private final String name;
-        volatile DiscoveryListener listener;
-
-        ManualSource(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public void start(DiscoveryListener l) {
-            this.listener = l;
-        }
-
-        @Override
-        public void close() {
-        }
-
-        void replace(Map<ServiceKey, ServiceDefinition> services) {
-            listener.onReplace(name, services);
-        }
     }
 
     /** What the file source delivers: the service and its endpoints; where it listens is the node's policy. */
@@ -160,7 +131,7 @@ class ProxyControllerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> controller.readiness().ready());
         long webBefore = propagations(WEB);
         long apiBefore = propagations(API);
-        file.listener.onChange("file", WEB, def(WEB, Endpoint.of("127.0.0.1", 3)));
+        file.change(WEB, def(WEB, Endpoint.of("127.0.0.1", 3)));
         await().atMost(Duration.ofSeconds(5)).until(() -> propagations(WEB) == webBefore + 1);
 
         controller.healthChanged(List.of(API));
