@@ -5,6 +5,7 @@ import io.junction.agent.admin.AdminRoutes;
 import io.junction.agent.admin.AdminServer;
 import io.junction.agent.config.AgentConfig;
 import io.junction.agent.config.DiscoveryBlock;
+import io.junction.agent.config.SourceContext;
 import io.junction.agent.discovery.file.FileSource;
 import io.junction.agent.node.NodeMode;
 import io.junction.core.forward.EventLoops;
@@ -77,9 +78,11 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Starts an agent on {@code configFile}, whose content was already validated into {@code config}.
+     * Starts an agent on {@code configFile}, whose content was already validated into {@code config}, and waits up
+     * to {@code startTimeout} for every source to sync and the listeners to bind. A source still unsynced then does
+     * not fail the start: the agent runs not ready, and starts serving when the source syncs.
      *
-     * @throws IllegalStateException when the listeners are not bound within {@code startTimeout}
+     * @throws RuntimeException when the admin server cannot bind
      */
     public static Agent start(Path configFile, AgentConfig config, Duration startTimeout) {
         long t0 = System.nanoTime();
@@ -115,8 +118,9 @@ public final class Agent implements AutoCloseable {
         FunctionCounter.builder("junction.config.reload.failures", fileSource, FileSource::failureCount)
                 .description("Config file reloads rejected (the last good config kept serving)").register(registry);
         controller.addSource(fileSource);
+        SourceContext sourceContext = new SourceContext(loops.workers(), registry, Clock.systemUTC());
         for (DiscoveryBlock block : config.discovery()) {
-            controller.addSource(block.create());
+            controller.addSource(block.create(sourceContext));
         }
         controller.start();
         // The admin server comes up before the wait, so /readyz answers 503 with the reason (waiting for a source
@@ -136,19 +140,14 @@ public final class Agent implements AutoCloseable {
             }
         }
         long deadline = System.nanoTime() + startTimeout.toNanos();
-        while (!controller.listening()) {
-            if (System.nanoTime() > deadline) {
-                if (admin != null) {
-                    admin.close();
-                }
-                closeQuietly(nodeMode);
-                controller.close();
-                health.close();
-                loops.close();
-                throw new IllegalStateException("not ready after " + startTimeout + ": "
-                        + controller.readiness().reason() + "; sources " + controller.sourceStatus().values());
-            }
+        while (!controller.listening() && System.nanoTime() < deadline) {
             sleepQuietly(5);
+        }
+        if (!controller.listening()) {
+            // Like kube-proxy, a source that cannot be reached yet (the Kubernetes API, a registry) does not stop the
+            // agent: it stays up, /readyz says what it waits for, and serving starts when the source syncs.
+            log.warn("agent=waiting after={} reason=\"{}\" serving_starts=when_sources_sync", startTimeout,
+                    controller.readiness().reason());
         }
         log.info("agent=started version={} transport={} workers={} worker_yield_us={} services={} node_mode={} "
                         + "startup_ms={}",

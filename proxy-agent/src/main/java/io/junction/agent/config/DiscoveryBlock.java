@@ -7,6 +7,6 @@ public interface DiscoveryBlock {
     /** The block's key under {@code discovery}. */
     String name();
 
-    /** A new, unstarted source. */
-    DiscoverySource create();
+    /** A new, unstarted source, given what the agent shares with its sources. */
+    DiscoverySource create(SourceContext context);
 }

@@ -94,7 +94,7 @@ final class KubernetesBlockBinder implements DiscoveryBinder.BlockBinder {
         }
 
         @Override
-        public DiscoverySource create() {
+        public DiscoverySource create(SourceContext context) {
             return settings.source();
         }
     }

@@ -1,0 +1,24 @@
+package io.junction.agent.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
+
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * What the agent shares with the discovery sources it creates: a source that serves HTTP or runs health probes does
+ * it on the agent's worker loops (non-blocking work only), registers its meters where {@code /metrics} reads them,
+ * and tells time by one clock that tests can replace.
+ *
+ * @param workers the agent's worker event loops; owned by the agent, never shut down by a source
+ * @param metrics the agent's meter registry
+ * @param clock   wall-clock time
+ */
+public record SourceContext(EventLoopGroup workers, MeterRegistry metrics, Clock clock) {
+    public SourceContext {
+        Objects.requireNonNull(workers, "workers");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(clock, "clock");
+    }
+}
