@@ -12,13 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -41,68 +37,58 @@ class NodeModeNamespaceTest {
     @TempDir
     Path dir;
 
-    private final String ns = "jn-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
-    private final List<Process> processes = new ArrayList<>();
-    private boolean created;
+    private TestNamespace ns;
 
     @BeforeEach
     void namespace() throws Exception {
-        assumeThat(run("id", "-u").out().strip()).as("node mode tests need root (ip netns, nftables); skipped")
-                .isEqualTo("0");
-        assumeThat(run("sh", "-c", "command -v ip && command -v nft").code())
-                .as("node mode tests need iproute2 and nftables installed (.ci/run installs them); skipped")
-                .isZero();
-        exec("ip", "netns", "add", ns);
-        created = true;
-        inNs("ip", "link", "set", "lo", "up");
-        inNs("ip", "route", "add", "local", "10.96.0.0/12", "dev", "lo");
+        TestNamespace.assumeRootWithNetworkTools();
+        ns = TestNamespace.create("jn-", dir);
+        ns.exec("ip", "route", "add", "local", "10.96.0.0/12", "dev", "lo");
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : processes) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (created) {
-            run("ip", "netns", "delete", ns);
+        if (ns != null) {
+            ns.close();
         }
     }
 
     @Test
     void clusterIpTrafficReachesTheBackendRulesFollowTheConfigAndGoAwayOnShutdown() throws Exception {
         // A crashed agent's table: its rule must not survive the start of the next one.
-        nftInNs("table inet junction {\n chain services {\n  ip daddr 10.96.0.99 tcp dport 80 redirect to :1\n }\n}\n");
-        start(NamespaceEcho.class.getName(), "127.0.0.1", Integer.toString(BACKEND_PORT));
-        await().atMost(WAIT).until(() -> "up".equals(client("127.0.0.1", BACKEND_PORT, "up")));
+        Path stale = dir.resolve("stale.nft");
+        Files.writeString(stale,
+                "table inet junction {\n chain services {\n  ip daddr 10.96.0.99 tcp dport 80 redirect to :1\n }\n}\n");
+        ns.exec("nft", "-f", stale.toString());
+        ns.java("echo", NamespaceEcho.class.getName(), "127.0.0.1", Integer.toString(BACKEND_PORT));
+        await().atMost(WAIT).until(() -> "up".equals(ns.tcpExchange("127.0.0.1", BACKEND_PORT, "up")));
         Path config = dir.resolve("junction.yaml");
         Files.writeString(config, config("10.96.0.10:80"));
-        Process agent = start(Main.class.getName(), "run", "--config", config.toString());
+        Process agent = ns.java("agent", Main.class.getName(), "run", "--config", config.toString());
 
-        await().atMost(WAIT).until(() -> "hello".equals(client("10.96.0.10", 80, "hello")));
+        await().atMost(WAIT).until(() -> "hello".equals(ns.tcpExchange("10.96.0.10", 80, "hello")));
         assertThat(udpClient("10.96.0.53", 53, "ping")).as("udp through its virtual address").isEqualTo("ping");
-        String table = inNs("nft", "list", "table", "inet", "junction");
+        String table = ns.exec("nft", "list", "table", "inet", "junction");
         assertThat(table).as("the stale table was replaced").doesNotContain("10.96.0.99")
                 .contains("ip daddr 10.96.0.10 tcp dport 80 redirect to :");
 
-        String status = inNs("timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9901 && printf 'GET "
-                + "/api/status HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
-        assertThat(status.replaceAll("\\s", "")).as("/api/status shows the table")
+        assertThat(ns.httpGet("127.0.0.1", 9901, "/api/status").replaceAll("\\s", ""))
+                .as("/api/status shows the table")
                 .contains("\"table\":\"inetjunction\"", "\"rules\":2", "\"error\":null");
-        String metrics = inNs("timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9901 && printf 'GET "
-                + "/metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
-        assertThat(metrics).contains("junction_node_nft_rules 2.0", "junction_node_nft_failures_total 0.0");
+        assertThat(ns.httpGet("127.0.0.1", 9901, "/metrics"))
+                .contains("junction_node_nft_rules 2.0", "junction_node_nft_failures_total 0.0");
 
         writeAtomically(config, config("10.96.0.11:80"));
-        await().atMost(WAIT).until(() -> "again".equals(client("10.96.0.11", 80, "again")));
-        assertThat(client("10.96.0.10", 80, "gone")).as("the old virtual address has no rule any more").isNull();
+        await().atMost(WAIT).until(() -> "again".equals(ns.tcpExchange("10.96.0.11", 80, "again")));
+        assertThat(ns.tcpExchange("10.96.0.10", 80, "gone")).as("the old virtual address has no rule any more")
+                .isNull();
 
         agent.destroy(); // SIGTERM: ip netns exec execs java, so the signal reaches the agent
         assertThat(agent.waitFor(20, TimeUnit.SECONDS)).as("the agent stops").isTrue();
         assertThat(agent.exitValue()).isZero();
-        Result list = run("ip", "netns", "exec", ns, "nft", "list", "table", "inet", "junction");
+        TestNamespace.Result list = ns.run("nft", "list", "table", "inet", "junction");
         assertThat(list.code()).as("the table is gone after a clean shutdown: %s", list.out()).isNotZero();
-        assertThat(Files.readString(dir.resolve("out-1.log"))).contains("nft=applied").contains("nft=removed");
+        assertThat(Files.readString(ns.log("agent"))).contains("nft=applied").contains("nft=removed");
     }
 
     private static String config(String virtualAddress) {
@@ -125,74 +111,20 @@ class NodeModeNamespaceTest {
                 """.formatted(virtualAddress, BACKEND_PORT, BACKEND_PORT);
     }
 
-    /** One exchange from inside the namespace; the echoed text, or null when the connection failed. */
-    private String client(String ip, int port, String message) throws Exception {
-        Result r = run("ip", "netns", "exec", ns, "timeout", "3", "bash", "-c",
-                "exec 3<>/dev/tcp/" + ip + "/" + port + " && printf %s " + message + " >&3 && head -c "
-                        + message.length() + " <&3");
-        return r.code() == 0 ? r.out() : null;
-    }
-
     /**
      * One datagram and its echo from inside the namespace, from 127.0.0.1 (see the class comment on UDP sources);
      * null when none came back.
      */
     private String udpClient(String ip, int port, String message) throws Exception {
-        Process p = start(NamespaceEcho.class.getName(), "udp-client", "127.0.0.1", ip, Integer.toString(port),
-                message);
+        Process p = ns.java("udp-client", NamespaceEcho.class.getName(), "udp-client", "127.0.0.1", ip,
+                Integer.toString(port), message);
         assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
-        String out = Files.readString(dir.resolve("out-" + (processes.size() - 1) + ".log"));
-        return p.exitValue() == 0 ? out : null;
-    }
-
-    /** A JVM on this test's classpath, inside the namespace; its output goes to out-N.log. */
-    private Process start(String mainClass, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                "-cp", System.getProperty("java.class.path"), mainClass));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out-" + processes.size() + ".log").toFile()).start();
-        processes.add(p);
-        return p;
-    }
-
-    private void nftInNs(String script) throws Exception {
-        Path f = dir.resolve("stale.nft");
-        Files.writeString(f, script);
-        inNs("nft", "-f", f.toString());
-    }
-
-    private String inNs(String... cmd) throws Exception {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        full.addAll(List.of(cmd));
-        return exec(full.toArray(String[]::new));
+        return p.exitValue() == 0 ? Files.readString(ns.log("udp-client")) : null;
     }
 
     private static void writeAtomically(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    record Result(int code, String out) {
-    }
-
-    private static String exec(String... cmd) throws Exception {
-        Result r = run(cmd);
-        if (r.code() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " exited " + r.code() + ": " + r.out());
-        }
-        return r.out();
-    }
-
-    private static Result run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(15, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Result(-1, "timed out");
-        }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 }

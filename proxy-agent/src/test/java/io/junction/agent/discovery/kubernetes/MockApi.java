@@ -26,7 +26,12 @@ public final class MockApi implements AutoCloseable {
     private int port;
 
     public MockApi() {
-        start(0);
+        this(0);
+    }
+
+    /** On {@code port} of loopback (0: any free port). */
+    public MockApi(int port) {
+        start(port);
     }
 
     private void start(int p) {
