@@ -11,6 +11,7 @@ import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
 import io.junction.core.state.ProxyController;
 import io.junction.core.state.EndpointStatus;
+import io.junction.core.state.ProtocolConflict;
 import io.junction.core.state.ProxySnapshot;
 import io.junction.core.state.Readiness;
 import io.junction.core.state.ServiceHandle;
@@ -136,6 +137,14 @@ public final class AdminRoutes {
         Map<String, String> unserved = new TreeMap<>();
         snapshot.unserved().forEach((k, v) -> unserved.put(k.toString(), v));
         out.put("unservedServices", unserved);
+        List<Map<String, Object>> conflicts = new ArrayList<>();
+        for (ProtocolConflict c : controller.protocolConflicts()) {
+            Map<String, List<String>> bySource = new LinkedHashMap<>();
+            c.sorted().forEach((source, protocols) -> bySource.put(source,
+                    protocols.stream().map(Protocol::lowerName).toList()));
+            conflicts.add(Map.of("service", c.service(), "protocolsBySource", bySource));
+        }
+        out.put("protocolConflicts", conflicts);
         out.putAll(extraStatus.get());
         return out;
     }

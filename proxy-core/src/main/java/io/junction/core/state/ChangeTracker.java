@@ -2,12 +2,15 @@ package io.junction.core.state;
 
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.Endpoint;
+import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
 import io.junction.core.model.ServicePolicy;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Records what every discovery source currently says, and which services changed since the control thread last
@@ -154,6 +158,67 @@ public final class ChangeTracker {
         synchronized (lock) {
             return !pending.isEmpty();
         }
+    }
+
+    /** Every service port that two sources define with no protocol in common, sorted by service. */
+    public List<ProtocolConflict> protocolConflicts() {
+        synchronized (lock) {
+            Set<ServiceKey> all = new HashSet<>();
+            bySource.values().forEach(state -> all.addAll(state.keySet()));
+            return conflictsAmong(all);
+        }
+    }
+
+    /** As {@link #protocolConflicts()}, only for the service ports of {@code keys} (whatever their protocol). */
+    public List<ProtocolConflict> protocolConflicts(Collection<ServiceKey> keys) {
+        synchronized (lock) {
+            return conflictsAmong(keys);
+        }
+    }
+
+    /** Under the lock. */
+    private List<ProtocolConflict> conflictsAmong(Collection<ServiceKey> keys) {
+        Map<String, ProtocolConflict> out = new TreeMap<>();
+        for (ServiceKey key : keys) {
+            String port = portOf(key);
+            if (out.containsKey(port)) {
+                continue;
+            }
+            Map<String, Set<Protocol>> bySourceProtocols = new HashMap<>();
+            for (String source : sources) {
+                Set<Protocol> protocols = EnumSet.noneOf(Protocol.class);
+                for (Protocol p : Protocol.values()) {
+                    if (bySource.get(source).containsKey(
+                            new ServiceKey(key.namespace(), key.name(), key.portName(), p))) {
+                        protocols.add(p);
+                    }
+                }
+                if (!protocols.isEmpty()) {
+                    bySourceProtocols.put(source, protocols);
+                }
+            }
+            if (anyDisjoint(bySourceProtocols.values())) {
+                out.put(port, new ProtocolConflict(port, bySourceProtocols));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** {@code namespace/name[:port]}: a service port whatever its protocol. */
+    static String portOf(ServiceKey key) {
+        return key.namespace() + '/' + key.name() + (key.portName().isEmpty() ? "" : ":" + key.portName());
+    }
+
+    private static boolean anyDisjoint(Collection<Set<Protocol>> sets) {
+        List<Set<Protocol>> list = new ArrayList<>(sets);
+        for (int i = 0; i < list.size(); i++) {
+            for (int j = i + 1; j < list.size(); j++) {
+                if (Collections.disjoint(list.get(i), list.get(j))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The merged view of one service across sources; null when no source defines it. */

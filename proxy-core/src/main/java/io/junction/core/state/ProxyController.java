@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -45,6 +46,8 @@ public final class ProxyController implements AutoCloseable {
     private static final long LISTENER_RETRY_SECONDS = 5;
 
     private final ChangeTracker tracker = new ChangeTracker();
+    /** Service ports in protocol conflict, as last logged. Control thread. */
+    private final Set<String> conflicted = new HashSet<>();
     private final ControlThread control = new ControlThread("junction-control");
     private final SyncRunner runner;
     private final SourceInbox inbox;
@@ -166,6 +169,7 @@ public final class ProxyController implements AutoCloseable {
         } else if (listening) {
             outcome.changed().forEach(listeners::ensure);
         }
+        reportConflicts(changes.keySet());
         if (log.isInfoEnabled()) {
             log.info("snapshot version={} changed={} services={} took_us={}", next.version(), changes.size(),
                     next.services().size(), TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started));
@@ -177,6 +181,32 @@ public final class ProxyController implements AutoCloseable {
                 log.warn("snapshot listener failed", e);
             }
         }
+    }
+
+    /**
+     * Control thread: logs a protocol conflict among {@code changed} services once when it appears and once when it
+     * is gone; {@link #protocolConflicts()} lists the current ones.
+     */
+    private void reportConflicts(Set<ServiceKey> changed) {
+        Set<String> now = new HashSet<>();
+        for (ProtocolConflict c : tracker.protocolConflicts(changed)) {
+            now.add(c.service());
+            if (conflicted.add(c.service())) {
+                log.warn("service={} conflict=protocol sources={} (each protocol is kept as its own service)",
+                        c.service(), c.sorted());
+            }
+        }
+        for (ServiceKey key : changed) {
+            String port = ChangeTracker.portOf(key);
+            if (!now.contains(port) && conflicted.remove(port)) {
+                log.info("service={} conflict=resolved", port);
+            }
+        }
+    }
+
+    /** Service ports that two sources define with no protocol in common. Any thread. */
+    public List<ProtocolConflict> protocolConflicts() {
+        return tracker.protocolConflicts();
     }
 
     /** Control thread: a listen address that was busy (or not yet local) may be free now. */

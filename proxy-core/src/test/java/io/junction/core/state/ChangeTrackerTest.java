@@ -12,8 +12,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ChangeTrackerTest {
@@ -120,5 +122,30 @@ class ChangeTrackerTest {
         tracker.register("a");
         assertThatThrownBy(() -> tracker.register("a")).hasMessageContaining("source: a");
         assertThatThrownBy(() -> tracker.recordReplace("zzz", Map.of())).hasMessageContaining("source: zzz");
+    }
+
+    @Test
+    void sourcesThatDefineAServicePortWithNoProtocolInCommonAreAConflictAndBothServicesStay() {
+        ChangeTracker tracker = new ChangeTracker();
+        tracker.register("file");
+        tracker.register("zookeeper");
+        ServiceKey dnsTcp = ServiceKey.of("dns", Protocol.TCP);
+        ServiceKey webUdp = ServiceKey.of("web", Protocol.UDP);
+        // The file serves DNS over both protocols: a registry's TCP instances of it agree with one of them.
+        tracker.recordReplace("file", Map.of(WEB, def(WEB), DNS, def(DNS), dnsTcp, def(dnsTcp)));
+        tracker.recordReplace("zookeeper", Map.of(dnsTcp, def(dnsTcp, Endpoint.of("127.0.0.1", 53)),
+                webUdp, def(webUdp, Endpoint.of("127.0.0.1", 80))));
+
+        assertThat(tracker.protocolConflicts()).singleElement().satisfies(c -> {
+            assertThat(c.service()).isEqualTo("default/web");
+            assertThat(c.sorted()).containsExactly(entry("file", Set.of(Protocol.TCP)),
+                    entry("zookeeper", Set.of(Protocol.UDP)));
+        });
+        assertThat(tracker.protocolConflicts(List.of(DNS))).isEmpty();
+        assertThat(tracker.protocolConflicts(List.of(WEB))).hasSize(1);
+        assertThat(tracker.drain()).as("neither side is dropped").containsKeys(WEB, webUdp);
+
+        tracker.recordChange("zookeeper", webUdp, null);
+        assertThat(tracker.protocolConflicts()).isEmpty();
     }
 }
