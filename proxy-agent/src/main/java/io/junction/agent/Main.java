@@ -65,16 +65,23 @@ public final class Main implements Callable<Integer> {
                 System.err.println(e.getMessage());
                 return 1;
             }
+            SystemdNotify systemd = SystemdNotify.create(System.getenv("NOTIFY_SOCKET"));
             Agent agent;
             try {
                 agent = Agent.start(file, cfg, Duration.ofSeconds(30));
             } catch (RuntimeException e) {
                 System.err.println("junction: cannot start: " + e.getMessage());
+                systemd.close();
                 return 1;
             }
+            systemd.ready(statusLine(agent));
             CountDownLatch stop = new CountDownLatch(1);
             Signals.onTerminate(stop::countDown);
-            Signals.onHangup(agent::reload);
+            Signals.onHangup(() -> {
+                systemd.reloading();
+                agent.reload();
+                systemd.ready(statusLine(agent));
+            });
             // A plain System.exit elsewhere (or an unexpected signal) still drains.
             Thread hook = new Thread(agent::shutdown, "junction-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -83,8 +90,17 @@ public final class Main implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            systemd.stopping("draining " + agent.controller().activeConnections() + " connections");
             agent.shutdown();
+            systemd.close();
             return 0;
+        }
+
+        /** One line for {@code systemctl status}: what the agent serves, or why it is not ready. */
+        private static String statusLine(Agent agent) {
+            var readiness = agent.controller().readiness();
+            return readiness.ready() ? "serving " + agent.controller().snapshot().services().size() + " services"
+                    : "not ready: " + readiness.reason();
         }
     }
 
