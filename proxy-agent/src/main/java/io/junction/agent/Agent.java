@@ -87,6 +87,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(Path configFile, AgentConfig config, Duration startTimeout) {
         long t0 = System.nanoTime();
         setAccessLog(config.accessLog());
+        AccessLog.format(config.accessLogFormat());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindProcessMetrics(registry);
         EventLoops loops = EventLoops.create(config.workerThreads(),
