@@ -188,6 +188,11 @@ public final class Agent implements AutoCloseable {
         return admin == null ? null : admin.localAddress();
     }
 
+    /** The admin server's routes (to attach a registry view to), or null when the admin server is off. */
+    public AdminRoutes adminRoutes() {
+        return admin == null ? null : admin.routes();
+    }
+
     /** Re-reads the config file now (SIGHUP). */
     public void reload() {
         fileSource.reloadNow();
