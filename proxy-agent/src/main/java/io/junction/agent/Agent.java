@@ -87,6 +87,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(Path configFile, AgentConfig config, Duration startTimeout) {
         long t0 = System.nanoTime();
         setAccessLog(config.accessLog());
+        AccessLog.format(config.accessLogFormat());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindProcessMetrics(registry);
         EventLoops loops = EventLoops.create(config.workerThreads(),
@@ -185,6 +186,11 @@ public final class Agent implements AutoCloseable {
     /** The admin server's address, or null when it is off. */
     public InetSocketAddress adminAddress() {
         return admin == null ? null : admin.localAddress();
+    }
+
+    /** The admin server's routes (to attach a registry view to), or null when the admin server is off. */
+    public AdminRoutes adminRoutes() {
+        return admin == null ? null : admin.routes();
     }
 
     /** Re-reads the config file now (SIGHUP). */

@@ -21,14 +21,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -41,13 +44,17 @@ import java.util.function.Supplier;
  *   <li>{@code /metrics}: Prometheus text format;</li>
  *   <li>{@code /api/status}: agent, sources and listener errors as JSON;</li>
  *   <li>{@code /api/services}: every service with its endpoints, eligibility and counters as JSON;</li>
- *   <li>{@code /}: a small HTML status page.</li>
+ *   <li>{@code /api/registry}: the registry's instances and their checks as JSON, once a registry is attached
+ *       ({@link #registryView}); 404 ({@code registry off}) until then;</li>
+ *   <li>{@code /}: the status page, one self-contained HTML file ({@code status.html} next to this class) that
+ *       polls the three JSON routes above.</li>
  * </ul>
  *
  * <p>Thread-safe: reads only published snapshots and thread-safe counters.
  */
 public final class AdminRoutes {
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final byte[] STATUS_PAGE = statusPage();
 
     private final ProxyController controller;
     private final PrometheusMeterRegistry registry;
@@ -55,6 +62,7 @@ public final class AdminRoutes {
     private final Supplier<Map<String, Object>> extraStatus;
     private final HealthBoard health;
     private final long startedMillis = System.currentTimeMillis();
+    private volatile Supplier<? extends Map<String, ?>> registryView;
 
     /**
      * @param extraStatus more fields for {@code /api/status} (for example the config file's reload counters)
@@ -67,6 +75,17 @@ public final class AdminRoutes {
         this.version = version;
         this.extraStatus = extraStatus;
         this.health = health;
+    }
+
+    /**
+     * Serves {@code /api/registry} from {@code view} from now on: a registry source calls this when it starts. The
+     * view answers the shape the status page renders: {@code {"listen": "ip:port", "instances": [{"id", "service",
+     * "address", "port", "tags": [], "meta": {}, "checks": [{"id", "name", "type", "status", "output"}]}]}}. It is
+     * called on the admin loop, so it must only read an immutable or thread-safe state.
+     */
+    public AdminRoutes registryView(Supplier<? extends Map<String, ?>> view) {
+        this.registryView = Objects.requireNonNull(view, "view");
+        return this;
     }
 
     /** An HTTP response: status, content type and body. Immutable. */
@@ -92,11 +111,28 @@ public final class AdminRoutes {
                     registry.scrape().getBytes(StandardCharsets.UTF_8));
             case "/api/status" -> Response.json(status());
             case "/api/services" -> Response.json(services());
-            case "/" -> new Response(200, "text/html; charset=utf-8",
-                    StatusPage.render(status(), services()).getBytes(StandardCharsets.UTF_8));
+            case "/api/registry" -> registry();
+            case "/" -> new Response(200, "text/html; charset=utf-8", STATUS_PAGE);
             default -> Response.text(404, "not found: " + path
-                    + "\n(try /healthz, /readyz, /metrics, /api/status, /api/services, /)\n");
+                    + "\n(try /healthz, /readyz, /metrics, /api/status, /api/services, /api/registry, /)\n");
         };
+    }
+
+    private Response registry() {
+        Supplier<? extends Map<String, ?>> view = registryView;
+        return view == null ? Response.text(404, "registry off\n") : Response.json(view.get());
+    }
+
+    /** The page is a resource, read once: it is the same bytes for every request. */
+    private static byte[] statusPage() {
+        try (InputStream in = AdminRoutes.class.getResourceAsStream("status.html")) {
+            if (in == null) {
+                throw new IllegalStateException("status.html missing from the classpath next to AdminRoutes");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The controller's one readiness answer; {@code /api/status} and the status page show the same. */
@@ -195,6 +231,10 @@ public final class AdminRoutes {
                     em.put("connectFailures", b.connectFailures());
                     em.put("bytesToBackend", b.bytesToBackend());
                     em.put("bytesFromBackend", b.bytesFromBackend());
+                    double share = b.slowStartShare();
+                    if (share < 1.0) {
+                        em.put("slowStartShare", Math.round(share * 1000) / 1000.0);
+                    }
                 }
                 endpoints.add(em);
             }
@@ -230,9 +270,5 @@ public final class AdminRoutes {
         }
         c.put("failures", failures);
         return c;
-    }
-
-    static String formatUptime(long seconds) {
-        return Duration.ofSeconds(seconds).toString().substring(2).toLowerCase();
     }
 }

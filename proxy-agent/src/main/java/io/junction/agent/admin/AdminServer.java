@@ -31,10 +31,12 @@ public final class AdminServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    private final AdminRoutes routes;
 
-    private AdminServer(EventLoopGroup group, Channel channel) {
+    private AdminServer(EventLoopGroup group, Channel channel, AdminRoutes routes) {
         this.group = group;
         this.channel = channel;
+        this.routes = routes;
     }
 
     public static AdminServer start(InetSocketAddress address, AdminRoutes routes) {
@@ -56,12 +58,17 @@ public final class AdminServer implements AutoCloseable {
                     })
                     .bind(address).syncUninterruptibly().channel();
             log.info("admin=listening address={}", ch.localAddress());
-            return new AdminServer(group, ch);
+            return new AdminServer(group, ch, routes);
         } catch (Exception e) { // Netty rethrows the checked BindException from syncUninterruptibly()
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new UncheckedIOException("admin: cannot bind " + address + ": " + e.getMessage(),
                     e instanceof java.io.IOException io ? io : new java.io.IOException(e));
         }
+    }
+
+    /** What the server answers; a registry source attaches its view here ({@link AdminRoutes#registryView}). */
+    public AdminRoutes routes() {
+        return routes;
     }
 
     public InetSocketAddress localAddress() {

@@ -1,6 +1,7 @@
 package io.junction.agent.config;
 
 import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.forward.tcp.AccessLogFormat;
 import io.junction.core.model.ServiceKey;
 import io.junction.core.model.ServicePolicy;
 import io.junction.core.model.ServiceSpec;
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param workerYieldMicros    a busy worker yields its core between turns at most once per this many µs; 0 = never
  * @param shutdownDrainTimeout on SIGTERM, how long live connections may keep running before they are closed
  * @param accessLog            whether one line per closed connection is logged
+ * @param accessLogFormat      how those lines are written: text ({@code key=value}) or JSON lines
  * @param policy               how this node serves services: the {@code defaults} section and each service entry's
  *                             listen address and settings
  * @param services             the file's services as its discovery source delivers them, in file order
@@ -29,7 +31,8 @@ import java.util.Objects;
  * @param nodeMode             the {@code nodeMode} section ({@link NodeModeConfig#OFF} when absent); read at start
  */
 public record AgentConfig(InetSocketAddress adminListen, int workerThreads, int workerYieldMicros,
-                          Duration shutdownDrainTimeout, boolean accessLog, NodePolicy policy,
+                          Duration shutdownDrainTimeout, boolean accessLog,
+                          AccessLogFormat accessLogFormat, NodePolicy policy,
                           Map<ServiceKey, ServiceDefinition> services, List<DiscoveryBlock> discovery,
                           NodeModeConfig nodeMode) {
 
@@ -41,9 +44,11 @@ public record AgentConfig(InetSocketAddress adminListen, int workerThreads, int 
     public static final int MAX_WORKER_YIELD_MICROS = 1_000_000;
     public static final Duration DEFAULT_SHUTDOWN_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     public static final boolean DEFAULT_ACCESS_LOG = true;
+    public static final AccessLogFormat DEFAULT_ACCESS_LOG_FORMAT = AccessLogFormat.TEXT;
 
     public AgentConfig {
         Objects.requireNonNull(shutdownDrainTimeout, "shutdownDrainTimeout");
+        Objects.requireNonNull(accessLogFormat, "accessLogFormat");
         Objects.requireNonNull(services, "services");
         Objects.requireNonNull(policy, "policy");
         discovery = List.copyOf(discovery);

@@ -1,6 +1,7 @@
 package io.junction.agent.config;
 
 import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.forward.tcp.AccessLogFormat;
 import io.junction.core.model.HealthSettings;
 import io.junction.core.model.HostPort;
 import io.junction.core.model.Protocol;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static io.junction.agent.config.FieldReader.MAX_DURATION;
@@ -37,7 +39,7 @@ final class ConfigBinder {
             "outlierDetection", "panicThreshold", "slowStart", "maxConnectionsPerEndpoint", "retryBudget");
     static final List<String> ADMIN_KEYS = List.of("listen");
     static final List<String> PROXY_KEYS = List.of("workerThreads", "workerYieldMicros", "shutdownDrainTimeout",
-            "accessLog");
+            "accessLog", "accessLogFormat");
     static final List<String> NODE_MODE_KEYS = List.of("enabled", "listenAddress");
 
     private final Problems problems;
@@ -69,6 +71,8 @@ final class ConfigBinder {
         Duration drain = optional(proxy, "shutdownDrainTimeout", AgentConfig.DEFAULT_SHUTDOWN_DRAIN_TIMEOUT,
                 (n, p) -> fields.duration(n, p, true, MAX_DURATION), "proxy");
         Boolean accessLog = optional(proxy, "accessLog", AgentConfig.DEFAULT_ACCESS_LOG, fields::bool, "proxy");
+        AccessLogFormat accessLogFormat = optional(proxy, "accessLogFormat", AgentConfig.DEFAULT_ACCESS_LOG_FORMAT,
+                this::accessLogFormat, "proxy");
         ServicePolicy defaults = defaults(section(root, "defaults", DEFAULTS_KEYS));
         List<DiscoveryBlock> blocks = discovery.bind(root.field("discovery"));
         NodeModeConfig nodeMode = nodeMode(section(root, "nodeMode", NODE_MODE_KEYS));
@@ -83,8 +87,23 @@ final class ConfigBinder {
             map.put(b.key(), b.definition());
             perService.put(b.key(), b.policy());
         }
-        return new AgentConfig(adminListen, workers, yieldMicros, drain, accessLog,
+        return new AgentConfig(adminListen, workers, yieldMicros, drain, accessLog, accessLogFormat,
                 new NodePolicy(defaults, perService), map, blocks, nodeMode);
+    }
+
+    /** {@code text} or {@code json}, in any case. */
+    private AccessLogFormat accessLogFormat(YamlNode node, String path) {
+        String text = fields.string(node, path);
+        if (text == null) {
+            return null;
+        }
+        for (AccessLogFormat f : AccessLogFormat.values()) {
+            if (f.configName().equals(text.trim().toLowerCase(Locale.ROOT))) {
+                return f;
+            }
+        }
+        problems.add(node, path, node.describe() + " is not a valid access log format (expected one of: text, json)");
+        return null;
     }
 
     /** The {@code nodeMode} section; absent means off. */

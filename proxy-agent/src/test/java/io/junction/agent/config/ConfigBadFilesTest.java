@@ -70,6 +70,10 @@ class ConfigBadFilesTest {
                 "bad.yaml:5: services[0].maxConnections: expected an integer, got \"lots\""));
         c.add(text("wrong type bool", "proxy:\n  accessLog: sometimes\nservices: []\n",
                 "bad.yaml:2: proxy.accessLog: expected true or false, got \"sometimes\""));
+        c.add(text("unknown access log format", "proxy:\n  accessLogFormat: yaml\nservices: []\n",
+                "bad.yaml:2: proxy.accessLogFormat: \"yaml\" is not a valid access log format (expected one of: text, json)"));
+        c.add(text("access log format of the wrong type", "proxy:\n  accessLogFormat: [json]\nservices: []\n",
+                "bad.yaml:2: proxy.accessLogFormat: expected a string"));
         c.add(text("negative worker threads", "proxy:\n  workerThreads: -1\nservices: []\n",
                 "bad.yaml:2: proxy.workerThreads: -1 is out of range (expected: 0..1024)"));
         c.add(text("worker yield too long", "proxy:\n  workerYieldMicros: 2000000\nservices: []\n",

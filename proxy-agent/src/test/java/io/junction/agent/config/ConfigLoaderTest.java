@@ -1,6 +1,7 @@
 package io.junction.agent.config;
 
 import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.forward.tcp.AccessLogFormat;
 import io.junction.core.model.Endpoint;
 import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
@@ -53,6 +54,7 @@ class ConfigLoaderTest {
         assertThat(config.workerYieldMicros()).isEqualTo(100);
         assertThat(config.shutdownDrainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.accessLog()).isTrue();
+        assertThat(config.accessLogFormat()).isEqualTo(AccessLogFormat.TEXT);
         ServiceKey key = new ServiceKey("default", "demo", "", Protocol.TCP);
         assertThat(config.services()).containsOnlyKeys(key);
         ServiceDefinition def = config.services().get(key);
@@ -78,6 +80,7 @@ class ConfigLoaderTest {
                   workerYieldMicros: 0
                   shutdownDrainTimeout: 1m30s
                   accessLog: false
+                  accessLogFormat: JSON
                 services:
                   - name: web.v2
                     namespace: shop
@@ -120,6 +123,7 @@ class ConfigLoaderTest {
         assertThat(config.workerYieldMicros()).as("0 turns yielding off").isZero();
         assertThat(config.shutdownDrainTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.accessLog()).isFalse();
+        assertThat(config.accessLogFormat()).as("any case").isEqualTo(AccessLogFormat.JSON);
         List<ServiceKey> keys = List.copyOf(config.services().keySet());
         assertThat(keys).containsExactly(new ServiceKey("shop", "web.v2", "http", Protocol.TCP),
                 ServiceKey.of("dns", Protocol.UDP));

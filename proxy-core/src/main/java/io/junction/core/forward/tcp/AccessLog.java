@@ -13,9 +13,10 @@ import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The access log: one line per finished (or refused) TCP connection, with {@code service}, {@code client},
- * {@code backend}, {@code bytes_in}, {@code bytes_out}, {@code duration_ms}, {@code result} and {@code reason}.
- * Turned on and off by the level of the {@code junction.access} logger ({@code proxy.accessLog}).
+ * The access log: one line per finished (or refused) TCP connection and per ended UDP session, with {@code service},
+ * {@code client}, {@code backend}, {@code bytes_in}, {@code bytes_out}, {@code duration_ms}, {@code result} and
+ * {@code reason}. Turned on and off by the level of the {@code junction.access} logger ({@code proxy.accessLog});
+ * written as text or as JSON lines ({@link #format}, {@code proxy.accessLogFormat}).
  *
  * <p>Why not a logger call per line: on a machine where every thread wake-up and system call is expensive, an
  * asynchronous appender costs a queue lock shared by all workers, a wake-up of its thread and a {@code write(2)} per
@@ -88,6 +89,14 @@ public final class AccessLog {
         return AccessLogWriter.INSTANCE.awaitIdle(millis);
     }
 
+    /**
+     * Writes the lines as {@code format} from now on. The loops' work does not change: only the writer thread renders
+     * JSON.
+     */
+    public static void format(AccessLogFormat format) {
+        AccessLogWriter.INSTANCE.format(format);
+    }
+
     /** Lines dropped because standard output could not keep up. */
     public static long droppedLines() {
         return AccessLogWriter.INSTANCE.droppedLines();
@@ -113,6 +122,16 @@ public final class AccessLog {
                 .append(" duration_ms=").append(TimeUnit.NANOSECONDS.toMillis(durationNanos))
                 .append(" result=").append(result).append(" reason=").append(reason == null ? "-" : reason.tag());
         batch.end(loop);
+    }
+
+    /**
+     * A UDP session ended: {@code result} {@code expired} (idle for the session timeout) or {@code closed} (its
+     * listener closed). {@code backend} is the one the session was bound to last, or null; the bytes count every
+     * datagram forwarded each way over the session's life.
+     */
+    public static void sessionEnded(EventLoop loop, ServiceKey service, SocketAddress client, Backend backend,
+                                    long bytesIn, long bytesOut, long durationNanos, String result) {
+        finished(loop, service, client, backend, bytesIn, bytesOut, durationNanos, result, null);
     }
 
     static void rejected(EventLoop loop, ServiceKey service, SocketAddress client, FailureReason reason) {

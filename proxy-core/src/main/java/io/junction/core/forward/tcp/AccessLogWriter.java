@@ -15,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * Writes the event loops' access-log batches to standard output from one daemon thread, one {@code write(2)} per
  * batch. The loops never wait: {@link #offer} queues without a lock, and wakes the thread only when it sleeps. When
  * the output cannot keep up (more than {@link #MAX_QUEUED} batches waiting), further batches are dropped and counted
- * rather than slowing forwarding.
+ * rather than slowing forwarding. In the JSON format the batch's text lines are rendered as JSON lines here, on this
+ * thread ({@link AccessLogJson}), not on the loops.
  *
  * <p>Thread-safe.
  */
@@ -27,6 +28,7 @@ final class AccessLogWriter {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong droppedLines = new AtomicLong();
     private volatile OutputStream out;
+    private volatile AccessLogFormat format = AccessLogFormat.TEXT;
     private volatile Thread thread;
     private volatile boolean sleeping;
     private volatile boolean writing;
@@ -50,6 +52,11 @@ final class AccessLogWriter {
             LockSupport.parkNanos(1_000_000);
         }
         return true;
+    }
+
+    /** How batches are written from now on, including those already queued. */
+    void format(AccessLogFormat value) {
+        this.format = Objects.requireNonNull(value, "format");
     }
 
     /** Where batches go from now on (tests). */
@@ -104,15 +111,17 @@ final class AccessLogWriter {
     }
 
     private void write(String batch) {
-        byte[] bytes = batch.getBytes(StandardCharsets.UTF_8);
         OutputStream o = out;
         try {
+            byte[] bytes = format == AccessLogFormat.JSON ? AccessLogJson.render(batch)
+                    : batch.getBytes(StandardCharsets.UTF_8);
             // Under System.out's lock, so a batch never interleaves with a log line written through it.
             synchronized (System.out) {
                 o.write(bytes);
                 o.flush();
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // A failed write or a line that could not be rendered: the batch is lost, counted, and the thread goes on.
             droppedLines.addAndGet(countLines(batch));
         }
     }

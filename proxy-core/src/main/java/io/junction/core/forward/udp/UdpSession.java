@@ -2,6 +2,7 @@ package io.junction.core.forward.udp;
 
 import io.junction.core.clock.CoarseClock;
 import io.junction.core.clock.NanoClock;
+import io.junction.core.forward.tcp.AccessLog;
 import io.junction.core.lb.Backend;
 import io.junction.core.lb.PickContext;
 import io.junction.core.metrics.FailureReason;
@@ -54,6 +55,10 @@ final class UdpSession implements Runnable {
      */
     private boolean answered;
     private long boundNanos;
+    private final long startNanos;
+    /** Bytes forwarded client to backend and back over the session's life, for its access-log line. */
+    private long bytesIn;
+    private long bytesOut;
     private long lastActivityNanos;
     private ScheduledFuture<?> idleCheck;
     private boolean closed;
@@ -67,6 +72,7 @@ final class UdpSession implements Runnable {
         this.pickContext = new PickContext(client.getAddress());
         this.clock = table.clock();
         this.lastActivityNanos = clock.nanoTime();
+        this.startNanos = lastActivityNanos;
     }
 
     InetSocketAddress client() {
@@ -177,6 +183,7 @@ final class UdpSession implements Runnable {
         table.queueFlush(this);
         metrics.onDatagramToBackend(bytes);
         backend.addBytesToBackend(bytes);
+        bytesIn += bytes;
     }
 
     /** Flushes the datagrams written to the backend channel during the current read batch. */
@@ -214,6 +221,7 @@ final class UdpSession implements Runnable {
         front.write(new DatagramPacket(content, client), front.voidPromise());
         metrics.onDatagramToClient(bytes);
         backend.addBytesFromBackend(bytes);
+        bytesOut += bytes;
     }
 
     /** Flushes the replies written to the listening socket during a read batch of the backend channel. */
@@ -260,12 +268,17 @@ final class UdpSession implements Runnable {
         }
     }
 
-    /** Ends the session: stops the timer and closes the backend channel. Idempotent. */
-    void close() {
+    /**
+     * Ends the session: stops the timer, writes its access-log line ({@code result}: {@code expired} or
+     * {@code closed}) and closes the backend channel. Idempotent.
+     */
+    void close(String result) {
         if (closed) {
             return;
         }
         closed = true;
+        AccessLog.sessionEnded(table.loop(), table.handle().key(), client, backend, bytesIn, bytesOut,
+                clock.nanoTime() - startNanos, result);
         if (idleCheck != null) {
             idleCheck.cancel(false);
             idleCheck = null;

@@ -232,7 +232,7 @@ final class UdpSessionTable {
     /** The session's idle timer fired with no traffic for the idle timeout. */
     void expire(UdpSession session) {
         if (sessions.remove(session.client()) == session) {
-            session.close();
+            session.close("expired");
             serviceSessions.decrementAndGet();
             metrics.onSessionExpired();
             if (log.isDebugEnabled()) {
@@ -246,7 +246,7 @@ final class UdpSessionTable {
         closed = true;
         flushQueued();
         for (UdpSession session : sessions.values()) {
-            session.close();
+            session.close("closed");
             serviceSessions.decrementAndGet();
             metrics.onSessionClosed();
         }
