@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * address, the registry the instances, and real TCP connections reach the echo backend the registry announces.
  */
 class ConsulAgentTest {
+    /** The metrics a {@code discovery.consul} block adds, as the docs name them. */
+    static final Set<String> METRICS = Set.of("junction_consul_requests_total");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private FakeConsul consul = new FakeConsul();
@@ -126,6 +129,11 @@ class ConsulAgentTest {
         agent = starting.get(10, TimeUnit.SECONDS);
         assertThat(agent.controller().listening()).isFalse();
         assertThat(consulStatus(adminPort).get("lastError").asString()).contains("ConnectException");
+        String metrics = get(adminPort, "/metrics").body();
+        assertThat(metrics).contains("junction_consul_requests_total{result=\"error\"}");
+        for (String name : METRICS) {
+            assertThat(metrics).contains(name);
+        }
 
         consul = new FakeConsul(registryPort);
         consul.register("web", "web-1", "127.0.0.1", echo.address().getPort());
