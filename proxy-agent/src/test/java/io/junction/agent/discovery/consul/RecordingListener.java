@@ -1,0 +1,50 @@
+package io.junction.agent.discovery.consul;
+
+import io.junction.core.discovery.DiscoveryListener;
+import io.junction.core.discovery.ServiceDefinition;
+import io.junction.core.model.ServiceKey;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Keeps the state a source delivered, and every call, as the control thread would see them. Thread-safe. */
+final class RecordingListener implements DiscoveryListener {
+    final Map<ServiceKey, ServiceDefinition> state = new ConcurrentHashMap<>();
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    final List<String> errors = new CopyOnWriteArrayList<>();
+    volatile boolean replaced;
+
+    @Override
+    public synchronized void onReplace(String source, Map<ServiceKey, ServiceDefinition> services) {
+        state.clear();
+        state.putAll(services);
+        replaced = true;
+        calls.add("replace " + services.keySet());
+    }
+
+    @Override
+    public synchronized void onChange(String source, ServiceKey key, ServiceDefinition definition) {
+        if (definition == null) {
+            state.remove(key);
+        } else {
+            state.put(key, definition);
+        }
+        calls.add("change " + key + (definition == null ? " removed" : ""));
+    }
+
+    @Override
+    public void onError(String source, String message, Throwable cause) {
+        errors.add(message);
+        calls.add("error " + message);
+    }
+
+    /** The {@code ip:port (ready)} of every endpoint of {@code key}, or null when the service is not there. */
+    List<String> endpoints(ServiceKey key) {
+        ServiceDefinition d = state.get(key);
+        return d == null ? null : d.endpoints().stream()
+                .map(e -> e.hostPort() + (e.ready() ? "" : " not-ready") + (e.weight() == 1 ? "" : " w" + e.weight()))
+                .toList();
+    }
+}
