@@ -40,6 +40,7 @@ import java.util.function.Supplier;
  *   <li>{@code /metrics}: Prometheus text format;</li>
  *   <li>{@code /api/status}: agent, sources and listener errors as JSON;</li>
  *   <li>{@code /api/services}: every service with its endpoints, eligibility and counters as JSON;</li>
+ *   <li>{@code /api/registry}: the local registry's instances and checks, when {@code discovery.registry} is on;</li>
  *   <li>{@code /}: a small HTML status page.</li>
  * </ul>
  *
@@ -54,6 +55,7 @@ public final class AdminRoutes {
     private final Supplier<Map<String, Object>> extraStatus;
     private final HealthBoard health;
     private final long startedMillis = System.currentTimeMillis();
+    private volatile Supplier<Map<String, Object>> registryView;
 
     /**
      * @param extraStatus more fields for {@code /api/status} (for example the config file's reload counters)
@@ -83,6 +85,11 @@ public final class AdminRoutes {
         }
     }
 
+    /** Serves {@code /api/registry} from {@code view} (the registry's published state); without it, 404. */
+    public void registry(Supplier<Map<String, Object>> view) {
+        this.registryView = view;
+    }
+
     public Response handle(String path) {
         return switch (path) {
             case "/healthz" -> Response.text(200, "ok\n");
@@ -91,6 +98,9 @@ public final class AdminRoutes {
                     registry.scrape().getBytes(StandardCharsets.UTF_8));
             case "/api/status" -> Response.json(status());
             case "/api/services" -> Response.json(services());
+            case "/api/registry" -> registryView == null
+                    ? Response.text(404, "not found: /api/registry (discovery.registry is off)\n")
+                    : Response.json(registryView.get());
             case "/" -> new Response(200, "text/html; charset=utf-8",
                     StatusPage.render(status(), services()).getBytes(StandardCharsets.UTF_8));
             default -> Response.text(404, "not found: " + path
