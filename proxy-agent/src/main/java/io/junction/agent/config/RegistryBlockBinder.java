@@ -29,7 +29,8 @@ final class RegistryBlockBinder implements DiscoveryBinder.BlockBinder {
     private final String userHome;
 
     RegistryBlockBinder() {
-        this(System.getenv(), System.getProperty("user.home"));
+        // ~ is $HOME as a shell expands it; the JDK's user.home comes from the password database instead.
+        this(System.getenv(), System.getenv().getOrDefault("HOME", System.getProperty("user.home")));
     }
 
     /** A binder that takes the default state directory from {@code env} and {@code userHome} (tests). */
