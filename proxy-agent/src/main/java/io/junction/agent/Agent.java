@@ -4,10 +4,13 @@ import ch.qos.logback.classic.Level;
 import io.junction.agent.admin.AdminRoutes;
 import io.junction.agent.admin.AdminServer;
 import io.junction.agent.config.AgentConfig;
+import io.junction.agent.config.ConfiguredServices;
 import io.junction.agent.config.DiscoveryBlock;
 import io.junction.agent.config.SourceContext;
 import io.junction.agent.discovery.file.FileSource;
 import io.junction.agent.node.NodeMode;
+import io.junction.agent.registry.RegistrySource;
+import io.junction.core.discovery.DiscoverySource;
 import io.junction.core.forward.EventLoops;
 import io.junction.core.health.HealthBoard;
 import io.junction.core.state.ListenerFactory;
@@ -102,12 +105,14 @@ public final class Agent implements AutoCloseable {
         controller.health(health);
         health.onChange(controller::healthChanged);
         FileSource fileSource = new FileSource(configFile);
+        ConfiguredServices configured = ConfiguredServices.of(config);
         // Every good load hands the node's policy over before the services it applies to.
         fileSource.onConfig(good -> {
             if (!good.nodeMode().equals(config.nodeMode())) {
                 log.warn("config=nodeMode_changed applies=at_restart running={}", config.nodeMode());
             }
             controller.updatePolicy(good.policy());
+            configured.update(good);
         });
         // Before the controller starts: node mode sets how services listen, and replaces a stale table at once.
         NodeMode nodeMode = config.nodeMode().enabled()
@@ -119,9 +124,14 @@ public final class Agent implements AutoCloseable {
         FunctionCounter.builder("junction.config.reload.failures", fileSource, FileSource::failureCount)
                 .description("Config file reloads rejected (the last good config kept serving)").register(registry);
         controller.addSource(fileSource);
-        SourceContext sourceContext = new SourceContext(loops.workers(), registry, Clock.systemUTC());
+        SourceContext sourceContext = new SourceContext(loops.workers(), registry, Clock.systemUTC(), configured);
+        RegistrySource registrySource = null;
         for (DiscoveryBlock block : config.discovery()) {
-            controller.addSource(block.create(sourceContext));
+            DiscoverySource source = block.create(sourceContext);
+            if (source instanceof RegistrySource r) {
+                registrySource = r;
+            }
+            controller.addSource(source);
         }
         controller.start();
         // The admin server comes up before the wait, so /readyz answers 503 with the reason (waiting for a source
@@ -130,6 +140,11 @@ public final class Agent implements AutoCloseable {
         if (config.adminListen() != null) {
             AdminRoutes routes = new AdminRoutes(controller, registry, Version.get(),
                     () -> configStatus(fileSource, configFile, nodeMode), health);
+            if (registrySource != null) {
+                // The one hook from the registry to the admin server: its published view, read per request.
+                RegistrySource r = registrySource;
+                routes.registryView(() -> r.view().json());
+            }
             try {
                 admin = AdminServer.start(config.adminListen(), routes);
             } catch (RuntimeException e) {

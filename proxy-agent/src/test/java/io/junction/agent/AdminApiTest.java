@@ -54,6 +54,8 @@ class AdminApiTest {
                   listen: 127.0.0.1:%d
                 proxy:
                   shutdownDrainTimeout: 5s
+                discovery:
+                  registry: {listen: "127.0.0.1:%d", stateFile: "%s"}
                 services:
                   - name: web
                     listen: 127.0.0.1:%d
@@ -70,7 +72,8 @@ class AdminApiTest {
                     listen: 127.0.0.1:%d
                     healthCheck: {type: tcp, interval: 100ms, timeout: 100ms, unhealthyThreshold: 2, jitter: 0%%}
                     endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
-                """.formatted(adminPort, servicePort, backend.address().getPort(), AgentFixture.freePort(),
+                """.formatted(adminPort, AgentFixture.freePort(), dir.resolve("registry.json"), servicePort,
+                backend.address().getPort(), AgentFixture.freePort(),
                 AgentFixture.freePort(), AgentFixture.freePort(), backend.address().getPort(), deadPort));
         agent = AgentFixture.start(file);
     }
