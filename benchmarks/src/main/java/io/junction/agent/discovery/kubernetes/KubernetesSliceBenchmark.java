@@ -43,6 +43,10 @@ import java.util.concurrent.TimeUnit;
  * Both must stay flat from 1,000 to 10,000 Services: the work is O(changed Service), not O(Services). What changes is
  * {@link SliceChange}: one endpoint's readiness, or one endpoint's address.
  *
+ * <p>The updates go round every Service, so at 10,000 each one finds its Service's objects out of the CPU caches, as
+ * a real update would. {@code -p touched=1000} makes them go round the first 1,000 only: with that fixed, a figure
+ * that still grew with {@code services} would be work per Service, not cache misses.
+ *
  * <p>Why this class sits in {@code io.junction.agent.discovery.kubernetes} inside the benchmarks module: the index is
  * package-private on purpose (the informer handlers are its only callers), and a public entry would widen the agent's
  * API only for a benchmark. The split package is harmless here: everything runs on the class path (no JPMS), in
@@ -83,6 +87,10 @@ public class KubernetesSliceBenchmark {
         @Param({"READINESS", "ENDPOINTS"})
         public SliceChange change;
 
+        /** How many Services the updates go round, from the first; 0 for all. */
+        @Param("0")
+        public int touched;
+
         ProxyController controller;
         CountingListener counted;
         ClusterFeed feed;
@@ -96,7 +104,7 @@ public class KubernetesSliceBenchmark {
             controller.addSource(source);
             controller.start();
             counted = new CountingListener(source.listener());
-            feed = new ClusterFeed(new BenchCluster(services, change), counted);
+            feed = new ClusterFeed(new BenchCluster(services, change), touched, counted);
             long deadline = System.nanoTime() + SETUP_TIMEOUT_NANOS;
             while (controller.snapshot().services().size() < services) {
                 if (System.nanoTime() - deadline > 0) {
@@ -124,13 +132,17 @@ public class KubernetesSliceBenchmark {
         @Param({"READINESS", "ENDPOINTS"})
         public SliceChange change;
 
+        /** How many Services the updates go round, from the first; 0 for all. */
+        @Param("0")
+        public int touched;
+
         CountingListener counted;
         ClusterFeed feed;
 
         @Setup(Level.Trial)
         public void setUp() {
             counted = new CountingListener(CountingListener.NOWHERE);
-            feed = new ClusterFeed(new BenchCluster(services, change), counted);
+            feed = new ClusterFeed(new BenchCluster(services, change), touched, counted);
             HeapUse.print(services + " Services in the index alone");
         }
 

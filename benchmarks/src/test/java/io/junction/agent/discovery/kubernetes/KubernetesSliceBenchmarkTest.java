@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -69,6 +70,27 @@ class KubernetesSliceBenchmarkTest {
             assertThat(state.counted.changes()).isEqualTo(SERVICES + 1);
             assertThat(state.counted.lastDefinition().endpoints()).hasSize(BenchCluster.ENDPOINTS_PER_SLICE)
                     .allMatch(Endpoint::ready);
+        } finally {
+            state.tearDown();
+        }
+    }
+
+    @Test
+    void touchedLimitsTheRoundToTheFirstServices() {
+        KubernetesSliceBenchmark.Indexed state = new KubernetesSliceBenchmark.Indexed();
+        state.services = SERVICES;
+        state.change = SliceChange.ENDPOINTS;
+        state.touched = 3;
+        state.setUp();
+        try {
+            List<ServiceKey> keys = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                state.feed.updateNext();
+                keys.add(state.counted.lastKey());
+            }
+            assertThat(keys).containsExactly(BenchCluster.key(0), BenchCluster.key(1), BenchCluster.key(2),
+                    BenchCluster.key(0), BenchCluster.key(1), BenchCluster.key(2), BenchCluster.key(0));
+            assertThat(state.counted.changes()).isEqualTo(7);
         } finally {
             state.tearDown();
         }
