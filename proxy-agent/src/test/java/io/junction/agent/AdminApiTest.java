@@ -118,7 +118,9 @@ class AdminApiTest {
         HttpResponse<String> page = get("/");
         assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
         assertThat(page.body()).contains("<title>Junction</title>").contains("fetch(path");
-        assertThat(get("/api/registry").statusCode()).as("no registry attached").isEqualTo(404);
+        HttpResponse<String> registry = get("/api/registry");
+        assertThat(registry.statusCode()).as("this agent runs a registry").isEqualTo(200);
+        assertThat(registry.body()).contains("\"instances\"");
         assertThat(get("/nope").statusCode()).isEqualTo(404);
     }
 
