@@ -15,9 +15,11 @@ import io.junction.core.testing.TcpEchoServer;
 import io.junction.core.testing.UdpEchoServer;
 import io.junction.core.testing.UdpTestClient;
 import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,9 +29,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -210,6 +215,114 @@ class ZooKeeperAgentTest {
         await().atMost(WAIT).until(() -> ports(agent, WEB).size() == 1);
         assertThat(AgentFixture.echoOnce(tcpPort, "k")).isEqualTo("k");
         assertThat(status(agent).synced()).isTrue();
+    }
+
+    @Test
+    void losingTheLeaderTheAgentTalksToKeepsServingAndChangesMadeMeanwhileConvergeWhenItReturns() throws Exception {
+        try (TestingCluster cluster = new TestingCluster(3)) {
+            cluster.start();
+            InstanceSpec leader = await().atMost(WAIT).ignoreExceptions().until(() -> leaderOf(cluster),
+                    Objects::nonNull);
+            // The agent knows only the leader; the services register through the two followers.
+            String followers = cluster.getInstances().stream().filter(i -> !i.equals(leader))
+                    .map(ZooKeeperAgentTest::address).collect(Collectors.joining(","));
+            registrar = new Registrar(followers, "/services");
+            registrar.register("web", "a", a.address().getPort());
+            int tcpPort = AgentFixture.freePort();
+            agent = AgentFixture.start(config(dir, address(leader), "off", "", tcpPort,
+                    AgentFixture.freePort()));
+            try (Traffic traffic = new Traffic(tcpPort)) {
+                await().atMost(WAIT).until(() -> traffic.ok() > 5);
+                cluster.killServer(leader);
+                await().atMost(WAIT).until(() -> status(agent).lastError() != null);
+                assertThat(status(agent).lastError()).contains("serving the last known state");
+                int before = traffic.ok();
+                // Meanwhile, through the quorum left: b registers, a unregisters.
+                registrar.register("web", "b", b.address().getPort());
+                registrar.unregister("web", "a");
+                // Past the session timeout (6 s): the agent's session is gone too, and still nothing is removed.
+                Thread.sleep(9_000);
+                assertThat(traffic.failed()).as("failed connections during the outage").isZero();
+                assertThat(traffic.ok()).as("connections during the outage").isGreaterThan(before + 50);
+                assertThat(ports(agent, WEB)).as("the last known state, nothing seen while away")
+                        .containsExactly(a.address().getPort());
+
+                assertThat(cluster.restartServer(leader)).isTrue();
+                await().atMost(Duration.ofSeconds(60)).until(() ->
+                        ports(agent, WEB).equals(Set.of(b.address().getPort())));
+                await().atMost(WAIT).until(() -> status(agent).lastError() == null);
+                int bBefore = b.accepted();
+                await().atMost(WAIT).until(() -> b.accepted() > bBefore + 5);
+                assertThat(traffic.failed()).as("failed connections, outage and recovery").isZero();
+            }
+        }
+    }
+
+    static String address(InstanceSpec spec) {
+        return "127.0.0.1:" + spec.getPort();
+    }
+
+    /** The cluster member that says {@code Mode: leader} to ZooKeeper's {@code srvr} command, or null. */
+    static InstanceSpec leaderOf(TestingCluster cluster) throws Exception {
+        for (InstanceSpec spec : cluster.getInstances()) {
+            try (Socket s = new Socket("127.0.0.1", spec.getPort())) {
+                s.setSoTimeout(2000);
+                s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                if (answer.contains("Mode: leader")) {
+                    return spec;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** One echo connection after another, 20 ms apart, counting successes and failures. */
+    static final class Traffic implements AutoCloseable {
+        private final AtomicInteger ok = new AtomicInteger();
+        private final AtomicInteger failed = new AtomicInteger();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Traffic(int port) {
+            thread = new Thread(() -> {
+                // Bounded: stops when closed, and after at most 10 minutes whatever happens.
+                long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (running.get() && System.nanoTime() < end) {
+                    try {
+                        if ("t".equals(AgentFixture.echoOnce(port, "t"))) {
+                            ok.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            }, "zk-test-traffic");
+            thread.start();
+        }
+
+        int ok() {
+            return ok.get();
+        }
+
+        int failed() {
+            return failed.get();
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     static SourceStatus status(Agent agent) {

@@ -2,7 +2,7 @@ package io.junction.agent.discovery.zookeeper;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
@@ -24,7 +24,7 @@ public final class Registrar implements AutoCloseable {
 
     public Registrar(String connect, String basePath) throws Exception {
         client = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(10_000)
-                .connectionTimeoutMs(5_000).retryPolicy(new RetryOneTime(200)).build();
+                .connectionTimeoutMs(5_000).retryPolicy(new ExponentialBackoffRetry(200, 10, 2_000)).build();
         client.start();
         if (!client.blockUntilConnected(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("no ZooKeeper at " + connect);
