@@ -31,10 +31,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -128,6 +131,12 @@ class ZooKeeperAgentTest {
             assertThat(UdpEchoServer.tagOf(reply)).isEqualTo(9);
         }
 
+        // A registry service no services[] entry gives a listen address is known but unserved here.
+        registrar.register("lonely", "1", c.address().getPort());
+        await().atMost(WAIT).until(() -> agent.controller().snapshot().unserved()
+                .containsKey(ServiceKey.of("lonely", Protocol.TCP)));
+        registrar.unregister("lonely", "1");
+
         // A second instance appears and takes its share.
         registrar.register("web", "b", b.address().getPort());
         await().atMost(WAIT).until(() -> ports(agent, WEB).size() == 2);
@@ -160,6 +169,19 @@ class ZooKeeperAgentTest {
             assertThat(AgentFixture.echoOnce(tcpPort, "z")).isEqualTo("z");
         }
         assertThat(a.accepted()).isEqualTo(aBefore + 5);
+
+        // The source's metrics, every one the docs name among them.
+        String metrics = agent.registry().scrape();
+        assertThat(metrics).contains("junction_zookeeper_connected 1.0").contains("junction_zookeeper_instances 2.0")
+                .contains("junction_zookeeper_connection_losses_total 0.0");
+        Matcher documented = Pattern.compile("\\bjunction_zookeeper_[a-z0-9_]*[a-z0-9]").matcher(
+                Files.readString(AgentFixture.repositoryRoot().resolve("docs/configuration.md")));
+        Set<String> names = new TreeSet<>();
+        while (documented.find()) {
+            names.add(documented.group());
+        }
+        assertThat(names).hasSize(4);
+        names.forEach(n -> assertThat(metrics).as("exported").containsPattern("(?m)^" + n + "[ {]"));
     }
 
     @Test
