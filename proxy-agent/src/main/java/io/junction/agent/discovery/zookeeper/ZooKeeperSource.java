@@ -43,6 +43,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ZooKeeperSource implements DiscoverySource {
     public static final String NAME = "zookeeper";
+    /**
+     * Node events are handed over together once this long after the first: after a reconnection with a new session,
+     * the cache re-reads each service and reports a departed instance before the one that replaced it, and
+     * delivering them one by one would leave the service without endpoints in between.
+     */
+    private static final Duration COALESCE = Duration.ofMillis(100);
 
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperSource.class);
     /** Curator retries each operation with backoff up to 5 s apart; the caches re-arm themselves after that. */
@@ -54,6 +60,8 @@ public final class ZooKeeperSource implements DiscoverySource {
     private final ZooKeeperMetrics metrics;
     private final RegistryIndex index;
     private final ScheduledThreadPoolExecutor thread;
+    /** A delivery is scheduled on the source thread. Source thread. */
+    private boolean deliveryScheduled;
     private final List<CuratorCache> caches = new ArrayList<>();
     private CuratorFramework client;
     private DiscoveryListener listener;
@@ -181,7 +189,10 @@ public final class ZooKeeperSource implements DiscoverySource {
             read(parts[0], parts[1], node);
         }
         metrics.instances(index.instances());
-        deliver();
+        if (synced && !deliveryScheduled) {
+            deliveryScheduled = true;
+            thread.schedule(this::deliver, COALESCE.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private void read(String service, String id, ChildData node) {
@@ -203,8 +214,10 @@ public final class ZooKeeperSource implements DiscoverySource {
         return path.substring(prefix.length()).split("/", -1);
     }
 
+    /** Source thread: hands over what changed since the last delivery. */
     private void deliver() {
-        if (!synced) {
+        deliveryScheduled = false;
+        if (!synced || closed) {
             return;
         }
         Map<ServiceKey, ServiceDefinition> changes = index.changes();
