@@ -224,12 +224,14 @@ public final class Agent implements AutoCloseable {
             }
             shutDown = true;
         }
+        long t0 = System.nanoTime();
         Duration drain = config.shutdownDrainTimeout();
-        int active = controller.activeConnections();
-        log.info("agent=stopping active_connections={} drain_timeout={}", active, drain);
+        log.info("agent=stopping active_connections={} drain_timeout={}", controller.activeConnections(), drain);
         // The rules go first: a virtual address then fails at once rather than reaching a closed port.
         closeQuietly(nodeMode);
         controller.stopAccepting();
+        // Counted once nothing new is accepted: these are the connections the drain is for.
+        int draining = controller.activeConnections();
         long deadline = System.nanoTime() + drain.toNanos();
         while (controller.activeConnections() > 0 && System.nanoTime() < deadline) {
             sleepQuietly(20);
@@ -247,7 +249,8 @@ public final class Agent implements AutoCloseable {
         AccessLog.awaitWritten(2_000);
         controller.close();
         registry.close();
-        log.info("agent=stopped");
+        log.info("agent=stopped connections_drained={} connections_forced={} took_ms={}", Math.max(0, draining - left),
+                left, (System.nanoTime() - t0) / 1_000_000);
     }
 
     @Override

@@ -129,7 +129,8 @@ class AgentProcessTest {
         }
         assertThat(agent.waitFor(10, TimeUnit.SECONDS)).as("exits once the last connection ended").isTrue();
         assertThat(agent.exitValue()).isZero();
-        assertThat(output(0)).contains("agent=stopping").contains("agent=stopped");
+        assertThat(output(0)).contains("agent=stopping")
+                .contains("agent=stopped connections_drained=1 connections_forced=0");
     }
 
     private static boolean refuses(int port) {
