@@ -167,6 +167,11 @@ public final class FakeNacos implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             }));
+            s.createContext("/", ex -> {
+                // Any other path, recorded, with the plain 404 of a server that has no such API.
+                requests.add(ex.getRequestURI().toString());
+                reply(ex, 404, "<h1>404 Not Found</h1>No context found for request");
+            });
             s.createContext(NacosAuth.LOGIN_PATH, this::login);
             for (NacosApi api : versions) {
                 s.createContext(api.path(), ex -> list(api, ex));
