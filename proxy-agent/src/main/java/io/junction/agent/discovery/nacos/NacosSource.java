@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code discovery.nacos} source. Every {@code pollInterval} it reads the instances of each configured service
@@ -64,6 +65,7 @@ public final class NacosSource implements DiscoverySource {
         return t;
     });
     private final List<Meter> meters = new ArrayList<>();
+    private final AtomicBoolean started = new AtomicBoolean();
 
     // Owned by the source thread.
     private DiscoveryListener listener;
@@ -95,6 +97,9 @@ public final class NacosSource implements DiscoverySource {
     @Override
     public void start(DiscoveryListener l) {
         Objects.requireNonNull(l, "listener");
+        if (!started.compareAndSet(false, true) || closed) {
+            throw new IllegalStateException("already started or closed");
+        }
         thread.execute(() -> {
             listener = l;
             HttpClient http = HttpClient.newBuilder()

@@ -3,6 +3,9 @@ package io.junction.agent.discovery.nacos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.junction.agent.discovery.nacos.FakeNacos.Instance;
 import io.junction.core.model.Endpoint;
 import io.junction.core.model.Protocol;
@@ -20,6 +23,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The source against fake Nacos servers on loopback that answer as the documentation says: what it hands over and
@@ -202,6 +206,28 @@ class NacosSourceTest {
         // Recovery hands the whole state over again (which also clears the error in the status).
         await().atMost(WITHIN).until(() -> listener.count("replace") == 2);
         assertThat(listener.get(WEB).endpoints()).hasSize(2);
+    }
+
+    @Test
+    void aMalformedInstanceIsLeftOutAndLoggedOnceWhileItStaysSo() {
+        Logger logger = (Logger) LoggerFactory.getLogger(NacosSource.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            FakeNacos nacos = server(EnumSet.of(NacosApi.V3));
+            nacos.setRaw("web", "{\"ip\":\"10.0.0.1\",\"port\":80}", "{\"ip\":\"10.0.0.2\",\"port\":0}");
+            start(nacos.address(), null, null, List.of("web"));
+            await().atMost(WITHIN).until(() -> listener.count("replace") == 1);
+            assertThat(listener.get(WEB).endpoints()).extracting(Endpoint::hostPort).containsExactly("10.0.0.1:80");
+            int calls = nacos.listCalls();
+            await().atMost(WITHIN.multipliedBy(2)).until(() -> nacos.listCalls() >= calls + 3);
+            assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().contains("instance=skipped"))
+                    .singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
+                    .contains("service=web instance=10.0.0.2:0").contains("port 0 is not in 1..65535");
+        } finally {
+            logger.detachAppender(logs);
+        }
     }
 
     @Test
