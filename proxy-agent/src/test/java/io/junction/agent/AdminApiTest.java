@@ -190,7 +190,10 @@ class AdminApiTest {
         for (Path doc : docs) {
             Matcher d = Pattern.compile("\\bjunction_[a-z0-9_]*[a-z0-9]").matcher(Files.readString(doc));
             while (d.find()) {
-                mentioned.add(d.group());
+                // A registry source's own metrics exist only with its block on; its agent test checks them.
+                if (!d.group().startsWith("junction_discovery_source_")) {
+                    mentioned.add(d.group());
+                }
             }
         }
         assertThat(mentioned).as("metric names in the docs").isNotEmpty();
