@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Nacos's default auth: {@code POST /nacos/v1/auth/login} with {@code username} and {@code password} answers
@@ -32,15 +33,17 @@ final class NacosAuth {
     private final HttpClient http;
     private final Clock clock;
     private final Duration timeout;
+    private final Executor thread;
     private String token;
     private Instant renewAt = Instant.MIN;
     private long logins;
 
-    NacosAuth(NacosSettings settings, HttpClient http, Clock clock, Duration timeout) {
+    NacosAuth(NacosSettings settings, HttpClient http, Clock clock, Duration timeout, Executor thread) {
         this.settings = settings;
         this.http = http;
         this.clock = clock;
         this.timeout = timeout;
+        this.thread = thread;
     }
 
     /** A valid token (logging in on {@code server} first when needed), or null when auth is off. */
@@ -60,7 +63,7 @@ final class NacosAuth {
                 .build();
         Instant asked = clock.instant();
         return http.sendAsync(login, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                .thenApply(r -> accept(server, r, asked));
+                .thenApplyAsync(r -> accept(server, r, asked), thread);
     }
 
     /** The server refused the token: the next request logs in again. */

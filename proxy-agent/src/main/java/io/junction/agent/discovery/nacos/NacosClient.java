@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * Asks the Nacos servers of {@code serverAddr} for a service's instances, as Nacos clients do: it stays with the
@@ -25,6 +26,8 @@ final class NacosClient {
     private final List<NacosServer> servers;
     /** Per server, the API version it answered with (null: not asked yet, start with the newest). */
     private final NacosApi[] apis;
+    /** The source's thread, where every completion below runs (failures included, hence the explicit handoffs). */
+    private final Executor thread;
     private int current;
 
     NacosClient(NacosSettings settings, HttpClient http, Clock clock, Duration timeout) {
@@ -33,7 +36,8 @@ final class NacosClient {
         this.timeout = timeout;
         this.servers = settings.servers();
         this.apis = new NacosApi[servers.size()];
-        this.auth = new NacosAuth(settings, http, clock, timeout);
+        this.thread = http.executor().orElseThrow(() -> new IllegalArgumentException("http: no executor"));
+        this.auth = new NacosAuth(settings, http, clock, timeout, thread);
     }
 
     /** The server asked first now. */
@@ -62,7 +66,7 @@ final class NacosClient {
         NacosApi api = apis[index] == null ? NacosApi.V3 : apis[index];
         return auth.token(server)
                 .thenCompose(token -> send(server, api, service, token))
-                .handle((list, error) -> {
+                .handleAsync((list, error) -> {
                     if (error == null) {
                         apis[index] = api;
                         return CompletableFuture.completedFuture(list);
@@ -88,7 +92,7 @@ final class NacosClient {
                     }
                     current = (index + 1) % servers.size();
                     return onServer(service, tried + 1, false, reasons);
-                })
+                }, thread)
                 .thenCompose(f -> f);
     }
 
@@ -99,7 +103,7 @@ final class NacosClient {
                 .GET()
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                .thenApply(r -> read(server, api, service, r));
+                .thenApplyAsync(r -> read(server, api, service, r), thread);
     }
 
     private static InstanceList read(NacosServer server, NacosApi api, String service, HttpResponse<String> r) {

@@ -185,8 +185,9 @@ public final class NacosSource implements DiscoverySource {
             }
             synced = true;
             lost = false;
-            listener.onReplace(NAME, all());
-            log.info("source=nacos state=handed_over services={} instances={}", all().size(), instances);
+            Map<ServiceKey, ServiceDefinition> all = all();
+            listener.onReplace(NAME, all);
+            log.info("source=nacos state=handed_over services={} instances={}", all.keySet(), instances);
             return;
         }
         removed.forEach(key -> listener.onChange(NAME, key, null));

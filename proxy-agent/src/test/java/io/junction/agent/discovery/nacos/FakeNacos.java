@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shapes the Nacos documentation gives (see {@link NacosDocBodies} for the verbatim examples these follow), with
  * instances the test sets, for the API versions the test chooses; other paths get the JDK server's plain 404, as a
  * server without that API would. Optional auth as documented: {@code POST /nacos/v1/auth/login} gives a token that
- * list requests must carry as {@code accessToken}, else 403. It can go down and come back on the same port.
+ * list requests must carry as {@code accessToken} within its TTL, else 403 (only the
+ * latest token is valid). It can go down and come back on the same port.
  *
  * <p>Thread-safe.
  */
@@ -77,6 +78,7 @@ public final class FakeNacos implements AutoCloseable {
     private volatile String password;
     private volatile long tokenTtlSeconds;
     private volatile String validToken;
+    private volatile long validUntilNanos;
     private volatile HttpServer server;
 
     /** A server that serves {@code versions} of the instance-list API. */
@@ -118,6 +120,11 @@ public final class FakeNacos implements AutoCloseable {
         services.remove(service);
         rawHosts.put(service, List.of(hostsJson));
         checksumVersion.incrementAndGet();
+    }
+
+    /** Forgets the token it gave, as a restarted server with a new secret would: the next list call gets 403. */
+    public void revokeToken() {
+        validToken = "revoked";
     }
 
     public int logins() {
@@ -194,6 +201,7 @@ public final class FakeNacos implements AutoCloseable {
         }
         String token = "token-" + logins.incrementAndGet();
         validToken = token;
+        validUntilNanos = System.nanoTime() + tokenTtlSeconds * 1_000_000_000L;
         reply(ex, 200, "{\"accessToken\":\"" + token + "\",\"tokenTtl\":" + tokenTtlSeconds
                 + ",\"globalAdmin\":true}");
     }
@@ -208,6 +216,10 @@ public final class FakeNacos implements AutoCloseable {
         tokensSeen.add(q.get("accessToken"));
         if (username != null && (q.get("accessToken") == null || !q.get("accessToken").equals(validToken))) {
             reply(ex, 403, "token invalid!");
+            return;
+        }
+        if (username != null && System.nanoTime() - validUntilNanos > 0) {
+            reply(ex, 403, "token expired!");
             return;
         }
         listCalls.incrementAndGet();
