@@ -240,16 +240,14 @@ public final class NacosSource implements DiscoverySource {
     }
 
     private void bindMeters() {
-        meters.add(Gauge.builder("junction.discovery.source.instances", this, s -> s.instances)
-                .tags("source", NAME)
+        meters.add(Gauge.builder("junction.nacos.instances", this, s -> s.instances)
                 .description("Instances the source last read, over every service it watches")
                 .register(registry));
-        meters.add(Gauge.builder("junction.discovery.source.last.sync", this, s -> s.lastSyncSeconds)
-                .tags("source", NAME).baseUnit("seconds")
+        meters.add(Gauge.builder("junction.nacos.last.sync", this, s -> s.lastSyncSeconds)
+                .baseUnit("seconds")
                 .description("When the source last read every service successfully (Unix time; 0: never)")
                 .register(registry));
-        meters.add(FunctionCounter.builder("junction.discovery.source.errors", this, s -> s.failedRounds)
-                .tags("source", NAME)
+        meters.add(FunctionCounter.builder("junction.nacos.errors", this, s -> s.failedRounds)
                 .description("Reads of the source that failed on every server")
                 .register(registry));
     }
