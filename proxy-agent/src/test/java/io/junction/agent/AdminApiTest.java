@@ -199,7 +199,10 @@ class AdminApiTest {
         for (Path doc : docs) {
             Matcher d = Pattern.compile("\\bjunction_[a-z0-9_]*[a-z0-9]").matcher(Files.readString(doc));
             while (d.find()) {
-                mentioned.add(d.group());
+                // Nacos's own metrics exist only with its block on: NacosAgentTest checks those.
+                if (!d.group().startsWith("junction_nacos_")) {
+                    mentioned.add(d.group());
+                }
             }
         }
         // A discovery source's own metrics exist only where it is configured: ZooKeeperAgentTest checks those.
