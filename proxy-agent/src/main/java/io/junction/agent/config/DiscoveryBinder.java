@@ -20,7 +20,8 @@ final class DiscoveryBinder {
     }
 
     /** The blocks this agent knows, by key, in the order they are documented. */
-    static final Map<String, BlockBinder> KNOWN = Map.of("kubernetes", new KubernetesBlockBinder());
+    static final Map<String, BlockBinder> KNOWN = Map.of("kubernetes", new KubernetesBlockBinder(),
+            "eureka", new EurekaBlockBinder());
 
     private final FieldReader fields;
     private final Map<String, BlockBinder> binders;
