@@ -8,18 +8,25 @@ import com.netflix.discovery.DiscoveryClient;
 import com.netflix.discovery.shared.resolver.DefaultEndpoint;
 import com.netflix.discovery.shared.transport.EurekaHttpClient;
 import com.netflix.discovery.shared.transport.EurekaHttpResponse;
-import com.netflix.discovery.shared.transport.jersey3.Jersey3ApplicationClientFactory;
-import com.netflix.discovery.shared.transport.jersey3.Jersey3TransportClientFactories;
+import com.netflix.discovery.shared.transport.TransportClientFactory;
 import org.springframework.cloud.commons.util.InetUtils;
 import org.springframework.cloud.commons.util.InetUtilsProperties;
 import org.springframework.cloud.netflix.eureka.EurekaClientConfigBean;
 import org.springframework.cloud.netflix.eureka.EurekaInstanceConfigBean;
+import org.springframework.cloud.netflix.eureka.RestClientTimeoutProperties;
+import org.springframework.cloud.netflix.eureka.http.DefaultEurekaClientHttpRequestFactorySupplier;
+import org.springframework.cloud.netflix.eureka.http.RestClientDiscoveryClientOptionalArgs;
+import org.springframework.cloud.netflix.eureka.http.RestClientTransportClientFactories;
+import org.springframework.cloud.netflix.eureka.http.RestClientTransportClientFactory;
+import org.springframework.web.client.RestClient;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Registers instances with a Eureka server through the real {@code com.netflix.eureka:eureka-client}: one
@@ -39,20 +46,28 @@ final class Registrar {
     private final String serviceUrl;
     private final Map<String, DiscoveryClient> clients = new HashMap<>();
     private final Map<String, ApplicationInfoManager> managers = new HashMap<>();
-    private final Jersey3ApplicationClientFactory adminFactory;
+    /** The HTTP transport Spring Cloud services give eureka-client (its Jersey 3 one cannot read a 404 to a renewal
+     *  from this server, so it would never register again after a server restart). */
+    private final DefaultEurekaClientHttpRequestFactorySupplier requests =
+            new DefaultEurekaClientHttpRequestFactorySupplier(new RestClientTimeoutProperties(), java.util.Set.of());
+    private final TransportClientFactory adminFactory;
     private final EurekaHttpClient admin;
 
     private Registrar(String serviceUrl) {
         this.serviceUrl = serviceUrl;
-        this.adminFactory = Jersey3ApplicationClientFactory.newBuilder().build();
+        this.adminFactory = new RestClientTransportClientFactory(Optional.empty(), Optional.empty(), requests,
+                RestClient::builder);
         this.admin = adminFactory.newClient(new DefaultEndpoint(serviceUrl));
     }
 
     static void run(String serviceUrl) throws Exception {
+        // Standard output carries the replies only; eureka-client's log lines go to standard error.
+        PrintStream replies = System.out;
+        System.setOut(System.err);
         Registrar r = new Registrar(serviceUrl);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        System.out.println("ready");
-        System.out.flush();
+        replies.println("ready");
+        replies.flush();
         String line;
         while ((line = in.readLine()) != null) {
             String reply;
@@ -61,8 +76,8 @@ final class Registrar {
             } catch (RuntimeException e) {
                 reply = "error " + e;
             }
-            System.out.println(reply);
-            System.out.flush();
+            replies.println(reply);
+            replies.flush();
         }
         r.shutdown();
     }
@@ -124,7 +139,10 @@ final class Registrar {
         client.setOnDemandUpdateStatusChange(true);
         // Renew every second after an outage too, not with eureka-client's back-off up to ten times that.
         client.setHeartbeatExecutorExponentialBackOffBound(1);
-        DiscoveryClient discovery = new DiscoveryClient(manager, client, new Jersey3TransportClientFactories());
+        RestClientDiscoveryClientOptionalArgs args = new RestClientDiscoveryClientOptionalArgs(requests,
+                RestClient::builder);
+        DiscoveryClient discovery = new DiscoveryClient(manager, client, new RestClientTransportClientFactories(args),
+                args);
         clients.put(a[1], discovery);
         managers.put(a[1], manager);
         return "ok " + a[1];

@@ -101,6 +101,7 @@ class EurekaAgentTest {
         registrar = new EurekaRegistrar(eureka.serviceUrl(), logs.resolve("registrar.log"));
         registrar.register("web-a", "WEB", a.address().getPort(), true, 8443, false);
         await().atMost(WAIT).ignoreExceptions().until(() -> admin(adminPort, "/readyz").statusCode() == 200);
+        await().atMost(WAIT).until(() -> eligible().equals(List.of(a.address().getPort())));
         assertThat(AgentFixture.echoOnce(webPort, "hello")).isEqualTo("hello");
         assertThat(a.accepted()).isEqualTo(1);
 
@@ -144,8 +145,9 @@ class EurekaAgentTest {
         traffic.start();
         try {
             eureka.stop();
-            await().atMost(WAIT).untilAsserted(() -> assertThat(admin(adminPort, "/api/status").body())
-                    .contains("\"lastError\":\"eureka: "));
+            await().atMost(WAIT).until(() -> lastError() != null);
+            assertThat(lastError()).startsWith("eureka: " + eureka.serviceUrl());
+            assertThat(admin(adminPort, "/api/status").body()).contains(lastError());
             assertThat(admin(adminPort, "/readyz").statusCode()).isEqualTo(200);
             int during = ok.get();
 
@@ -155,8 +157,7 @@ class EurekaAgentTest {
             assertThat(ok.get()).isGreaterThan(during);
             registrar.register("web-b2", "WEB", b.address().getPort(), true, 443, false);
             await().atMost(WAIT).until(() -> eligible().size() == 2);
-            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
-                    admin(adminPort, "/api/status").body()).doesNotContain("\"lastError\":\"eureka"));
+            await().atMost(WAIT).until(() -> lastError() == null);
         } finally {
             flowing.set(false);
             traffic.join(10_000);
@@ -188,6 +189,11 @@ class EurekaAgentTest {
                 return;
             }
         }
+    }
+
+    /** The error {@code /api/status} shows for the source, null when there is none. */
+    private String lastError() {
+        return agent.controller().sourceStatus().get("eureka").lastError();
     }
 
     private ServiceSnapshot snapshot() {

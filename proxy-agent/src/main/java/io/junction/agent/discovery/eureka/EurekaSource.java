@@ -96,12 +96,20 @@ public final class EurekaSource implements DiscoverySource {
             if (closed) {
                 return;
             }
-            if (t == null) {
-                succeeded();
-                schedule(settings.refreshInterval());
-            } else {
-                failed(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
-                schedule(backoff());
+            Duration next = settings.refreshInterval();
+            try {
+                if (t == null) {
+                    succeeded();
+                } else {
+                    failed(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+                    next = backoff();
+                }
+            } catch (RuntimeException e) {
+                // A bug here must not end the loop: the next cycle starts over with a full fetch.
+                log.error("source=eureka cycle_failed", e);
+                registry.clear();
+            } finally {
+                schedule(next);
             }
         }, thread);
     }
