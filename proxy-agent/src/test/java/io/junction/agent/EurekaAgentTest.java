@@ -41,6 +41,9 @@ class EurekaAgentTest {
     private static final Duration SERVER_START = Duration.ofSeconds(120);
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final ServiceKey WEB = ServiceKey.of("web", Protocol.TCP);
+    /** The source's meters as docs/configuration.md names them. */
+    static final List<String> SOURCE_METRICS = List.of("junction_discovery_last_sync_seconds",
+            "junction_discovery_instances", "junction_discovery_errors_total", "junction_discovery_fetches_total");
 
     private final TcpEchoServer a = new TcpEchoServer();
     private final TcpEchoServer b = new TcpEchoServer();
@@ -164,9 +167,13 @@ class EurekaAgentTest {
         }
         assertThat(failure.get()).isNull();
         assertThat(ok.get()).isPositive();
-        assertThat(admin(adminPort, "/metrics").body())
-                .contains("junction_discovery_instances{source=\"eureka\"} 2.0")
-                .contains("junction_discovery_errors_total{source=\"eureka\"}");
+        String metrics = admin(adminPort, "/metrics").body();
+        assertThat(metrics).contains("junction_discovery_instances{source=\"eureka\"} 2.0")
+                .contains("junction_discovery_fetches_total{kind=\"delta\",source=\"eureka\"}")
+                .doesNotContain("junction_discovery_errors_total{source=\"eureka\"} 0.0");
+        for (String name : SOURCE_METRICS) {
+            assertThat(metrics).contains(name + "{");
+        }
     }
 
     /** Connections one after another until told to stop (at most 10 minutes' worth); the first failure is kept. */
