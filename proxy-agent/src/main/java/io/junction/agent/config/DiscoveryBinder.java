@@ -22,7 +22,7 @@ final class DiscoveryBinder {
     /** The blocks this agent knows, by key, in the order they are documented. */
     static final Map<String, BlockBinder> KNOWN = Map.of("kubernetes", new KubernetesBlockBinder(),
             "registry", new RegistryBlockBinder(), "consul", new ConsulBlockBinder(),
-            "zookeeper", new ZooKeeperBlockBinder(), "nacos", new NacosBlockBinder());
+            "zookeeper", new ZooKeeperBlockBinder(), "nacos", new NacosBlockBinder(), "eureka", new EurekaBlockBinder());
 
     private final FieldReader fields;
     private final Map<String, BlockBinder> binders;
