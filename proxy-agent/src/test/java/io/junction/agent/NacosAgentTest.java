@@ -128,9 +128,9 @@ class NacosAgentTest {
                 .endpoint().ready());
         assertThat(AgentFixture.echoOnce(port, "z")).isEqualTo("z");
         assertThat(get(admin, "/metrics").body())
-                .contains("junction_nacos_instances 2.0")
-                .contains("junction_nacos_last_sync_seconds ")
-                .contains("junction_nacos_errors_total 0.0");
+                .contains("junction_discovery_instances{source=\"nacos\"} 2.0")
+                .contains("junction_discovery_last_sync_seconds{source=\"nacos\"} ")
+                .contains("junction_discovery_errors_total{source=\"nacos\"} 0.0");
     }
 
     @Test

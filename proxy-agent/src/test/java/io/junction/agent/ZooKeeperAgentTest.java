@@ -172,7 +172,8 @@ class ZooKeeperAgentTest {
 
         // The source's metrics, every one the docs name among them.
         String metrics = agent.registry().scrape();
-        assertThat(metrics).contains("junction_zookeeper_connected 1.0").contains("junction_zookeeper_instances 2.0")
+        assertThat(metrics).contains("junction_zookeeper_connected 1.0")
+                .contains("junction_discovery_instances{source=\"zookeeper\"} 2.0")
                 .contains("junction_zookeeper_connection_losses_total 0.0");
         Matcher documented = Pattern.compile("\\bjunction_zookeeper_[a-z0-9_]*[a-z0-9]").matcher(
                 Files.readString(AgentFixture.repositoryRoot().resolve("docs/configuration.md")));
@@ -180,7 +181,7 @@ class ZooKeeperAgentTest {
         while (documented.find()) {
             names.add(documented.group());
         }
-        assertThat(names).hasSize(4);
+        assertThat(names).hasSize(3);
         names.forEach(n -> assertThat(metrics).as("exported").containsPattern("(?m)^" + n + "[ {]"));
     }
 

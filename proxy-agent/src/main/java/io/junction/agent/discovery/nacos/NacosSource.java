@@ -240,15 +240,16 @@ public final class NacosSource implements DiscoverySource {
     }
 
     private void bindMeters() {
-        meters.add(Gauge.builder("junction.nacos.instances", this, s -> s.instances)
-                .description("Instances the source last read, over every service it watches")
+        // The same names, tags and descriptions as every registry source's, so that one query covers them all.
+        meters.add(Gauge.builder("junction.discovery.instances", this, s -> s.instances).tag("source", NAME)
+                .description("Instances in the source's copy of its registry")
                 .register(registry));
-        meters.add(Gauge.builder("junction.nacos.last.sync", this, s -> s.lastSyncSeconds)
+        meters.add(Gauge.builder("junction.discovery.last.sync", this, s -> s.lastSyncSeconds).tag("source", NAME)
                 .baseUnit("seconds")
-                .description("When the source last read every service successfully (Unix time; 0: never)")
+                .description("When the source last read its registry successfully (Unix time); 0 before the first")
                 .register(registry));
-        meters.add(FunctionCounter.builder("junction.nacos.errors", this, s -> s.failedRounds)
-                .description("Reads of the source that failed on every server")
+        meters.add(FunctionCounter.builder("junction.discovery.errors", this, s -> s.failedRounds).tag("source", NAME)
+                .description("Failed reads of the source's registry")
                 .register(registry));
     }
 

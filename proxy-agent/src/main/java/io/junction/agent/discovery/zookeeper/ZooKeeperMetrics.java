@@ -25,8 +25,9 @@ final class ZooKeeperMetrics {
         Gauge connectedGauge = Gauge.builder("junction.zookeeper.connected", connected, AtomicInteger::get)
                 .description("1 while the ZooKeeper session is connected, else 0 (the last known state serving)")
                 .register(registry);
-        Gauge instancesGauge = Gauge.builder("junction.zookeeper.instances", instances, AtomicInteger::get)
-                .description("Service instances read from ZooKeeper (malformed ones not counted)")
+        Gauge instancesGauge = Gauge.builder("junction.discovery.instances", instances, AtomicInteger::get)
+                .tag("source", ZooKeeperSource.NAME)
+                .description("Instances in the source's copy of its registry")
                 .register(registry);
         losses = Counter.builder("junction.zookeeper.connection.losses")
                 .description("Times the ZooKeeper connection was suspended or lost after being up")

@@ -95,9 +95,9 @@ class NacosSourceTest {
         nacos.set("orders");
         await().atMost(WITHIN).until(() -> !listener.state().containsKey(ORDERS));
         assertThat(listener.count("replace")).isEqualTo(1);
-        assertThat(registry.get("junction.nacos.instances").gauge().value())
+        assertThat(registry.get("junction.discovery.instances").tag("source", "nacos").gauge().value())
                 .isEqualTo(2.0);
-        assertThat(registry.get("junction.nacos.last.sync").gauge().value()).isPositive();
+        assertThat(registry.get("junction.discovery.last.sync").tag("source", "nacos").gauge().value()).isPositive();
     }
 
     @Test
@@ -216,7 +216,7 @@ class NacosSourceTest {
         assertThat(listener.state()).containsOnlyKeys(WEB);
         assertThat(listener.calls()).filteredOn(c -> c.kind().equals("error")).first().extracting(c -> c.message())
                 .asString().contains("serving the last known state").contains(nacos.address());
-        assertThat(registry.get("junction.nacos.errors").functionCounter().count()).isGreaterThan(1);
+        assertThat(registry.get("junction.discovery.errors").tag("source", "nacos").functionCounter().count()).isGreaterThan(1);
         nacos.set("web", Instance.of("10.0.0.1", 80), Instance.of("10.0.0.2", 80));
         nacos.up();
         // Recovery hands the whole state over again (which also clears the error in the status).
