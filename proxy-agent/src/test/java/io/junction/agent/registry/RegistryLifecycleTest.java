@@ -1,5 +1,11 @@
 package io.junction.agent.registry;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
+import java.net.InetAddress;
+
+import com.sun.net.httpserver.HttpServer;
+
 import io.junction.agent.Agent;
 import io.junction.core.testing.TcpEchoServer;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The registry's life around its checks and its file: a corrupt state file is moved aside and the agent starts
- * empty; TCP checks follow a backend going away, and DeregisterCriticalServiceAfter removes it; {@code warning} is
+ * empty; TCP and HTTP checks follow a backend going away or failing, and DeregisterCriticalServiceAfter removes it; {@code warning} is
  * not passing; {@code /api/registry}, the metrics and a held blocking query read what happened.
  */
 class RegistryLifecycleTest {
@@ -144,6 +150,40 @@ class RegistryLifecycleTest {
         assertThat(get(port, "/v1/catalog/service/web").body()).contains("\"ServicePort\":" + backend.getPort());
         assertThat(get(port, "/v1/catalog/services").body()).isEqualTo("{\"web\":[]}");
         assertThat(get(port, "/v1/status/leader").body()).isEqualTo("\"127.0.0.1:" + port + "\"");
+    }
+
+    @Test
+    void anHttpCheckFollowsTheStatusItsEndpointAnswers() throws Exception {
+        int port = RegistryFixture.freePort();
+        AtomicInteger status = new AtomicInteger(200);
+        HttpServer health = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        health.createContext("/healthz", exchange -> {
+            exchange.sendResponseHeaders(status.get(), -1);
+            exchange.close();
+        });
+        health.start();
+        try {
+            agent = RegistryFixture.start(dir, RegistryFixture.config(RegistryFixture.freePort(), port, 0,
+                    dir.resolve("registry.json"), ""));
+            var registered = put(port, "/v1/agent/service/register", """
+                    {"ID": "web-h", "Name": "web", "Address": "127.0.0.1", "Port": %d,
+                     "Check": {"HTTP": "http://127.0.0.1:%d/healthz", "Interval": "1s", "Timeout": "1s"}}"""
+                    .formatted(echo.address().getPort(), health.getAddress().getPort()));
+            assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(6)).until(() -> eligible(agent) == 1);
+            assertThat(get(port, "/v1/agent/checks").body()).contains("\"Type\":\"http\"")
+                    .contains("\"Status\":\"passing\"");
+
+            status.set(500);
+            await().atMost(Duration.ofSeconds(6)).until(() -> eligible(agent) == 0);
+            assertThat(get(port, "/v1/agent/checks").body()).contains("\"Status\":\"critical\"")
+                    .contains("500");
+
+            status.set(200);
+            await().atMost(Duration.ofSeconds(6)).until(() -> eligible(agent) == 1);
+        } finally {
+            health.stop(0);
+        }
     }
 
     @Test
