@@ -16,10 +16,12 @@ import picocli.CommandLine.Command;
             "  junction-bench all --quick                (every mode, under two minutes)",
             "  junction-bench backend echo --port 18081  (a backend on its own)",
             "  junction-bench idle-footprint             (memory per idle proxied connection)",
+            "  junction-bench startup --cds both         (java to listening, with and without AppCDS)",
             "  junction-bench jmh [JMH options]          (JMH; jmh -h for its help)"},
         subcommands = {TcpStreamCommand.class, TcpRrCommand.class, TcpCrrCommand.class, TcpBcfCommand.class,
             UdpStreamCommand.class,
-            UdpRrCommand.class, AllCommand.class, BackendCommand.class, IdleFootprintCommand.class},
+            UdpRrCommand.class, AllCommand.class, BackendCommand.class, IdleFootprintCommand.class,
+            StartupCommand.class},
         footer = {"", "Results go to results/<timestamp>/ (Markdown, JSON, .hgrm, PNG). See benchmarks/README.md."})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -71,13 +72,24 @@ public final class ChildProcess implements AutoCloseable {
     /** Ends the process and its descendants by PID; idempotent. */
     @Override
     public void close() {
+        stop(Duration.ofMillis(GRACE_MILLIS));
+    }
+
+    /**
+     * Ends the process and its descendants by PID: SIGTERM, up to {@code grace} for a clean exit, then SIGKILL.
+     * Idempotent.
+     *
+     * @return the exit code, or -1 when the process could not be reaped
+     */
+    public int stop(Duration grace) {
         if (process.isAlive()) {
             List<ProcessHandle> descendants = process.descendants().toList();
             process.destroy();
             descendants.forEach(ProcessHandle::destroy);
             try {
-                if (!process.waitFor(GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
-                    log.warn("kill name={} pid={} reason=\"no exit {} ms after SIGTERM\"", name, pid(), GRACE_MILLIS);
+                if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("kill name={} pid={} reason=\"no exit {} ms after SIGTERM\"", name, pid(),
+                            grace.toMillis());
                     process.destroyForcibly();
                     process.waitFor(GRACE_MILLIS, TimeUnit.MILLISECONDS);
                 }
@@ -89,6 +101,7 @@ public final class ChildProcess implements AutoCloseable {
             log.info("stopped name={} pid={} exit={}", name, pid(), process.isAlive() ? "?" : process.exitValue());
         }
         ChildProcesses.unregister(this);
+        return process.isAlive() ? -1 : process.exitValue();
     }
 
     @Override
