@@ -21,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "junction", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "A per-node layer-4 service proxy.",
-        subcommands = {Main.Run.class, Main.Validate.class, Main.PrintVersion.class, Main.Demo.class})
+        subcommands = {Main.Run.class, Main.Validate.class, Main.PrintVersion.class, Main.Demo.class,
+                Main.SelfTestCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -156,6 +157,21 @@ public final class Main implements Callable<Integer> {
                 backends.close();
             }
             return 0;
+        }
+    }
+
+    @Command(name = "self-test", mixinStandardHelpOptions = true,
+            description = "Run a whole agent on loopback on free ports (a demo backend, an HTTP-checked service, the "
+                    + "registry), pass traffic through it, read the admin routes, stop. Exit 0 when every step "
+                    + "passed. Touches nothing of the real config.")
+    static final class SelfTestCommand implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            SelfTest test = new SelfTest();
+            boolean ok = test.run();
+            System.out.print(test.report());
+            System.out.println(ok ? "self-test passed" : "self-test FAILED");
+            return ok ? 0 : 1;
         }
     }
 
