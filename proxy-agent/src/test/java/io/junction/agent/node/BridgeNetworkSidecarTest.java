@@ -52,7 +52,7 @@ class BridgeNetworkSidecarTest {
     void network() throws Exception {
         TestNamespace.assumeRootWithIproute();
         before = RootNetworkState.capture();
-        ContainerLinks.assumeKernelSupports("bridge");
+        ContainerLinks.assumeKernelSupports("bridge", "type", "bridge");
         String tag = ContainerLinks.tag();
         TestNamespace host = namespace("host-");
         backend1 = namespace("b1-");

@@ -22,14 +22,15 @@ final class ContainerLinks {
 
     /**
      * Skips the calling test, with the kernel's own words, unless a link of {@code type} can be made: created and
-     * deleted in a scratch namespace. {@code args} complete the {@code ip link add} for the type.
+     * deleted in a scratch namespace, which also holds a veth pair {@code p0}/{@code p1} to be a parent or lower
+     * device. {@code args} follow {@code ip link add probe} and name the type themselves.
      */
     static void assumeKernelSupports(String type, String... args) throws Exception {
         String scratch = RootNetworkState.PREFIX + "-probe-" + tag();
         TestNamespace.onHost("ip", "netns", "add", scratch);
         try {
             TestNamespace.runOnHost("ip", "-n", scratch, "link", "add", "p0", "type", "veth", "peer", "name", "p1");
-            List<String> cmd = new ArrayList<>(List.of("ip", "-n", scratch, "link", "add", "probe", "type", type));
+            List<String> cmd = new ArrayList<>(List.of("ip", "-n", scratch, "link", "add", "probe"));
             cmd.addAll(List.of(args));
             TestNamespace.Result r = TestNamespace.runOnHost(cmd.toArray(String[]::new));
             assumeThat(r.code()).as("the kernel cannot make a %s link (%s: %s); skipped", type,

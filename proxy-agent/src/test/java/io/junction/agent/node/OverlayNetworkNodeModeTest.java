@@ -60,9 +60,9 @@ class OverlayNetworkNodeModeTest {
     void network() throws Exception {
         TestNamespace.assumeRootWithNetworkTools();
         before = RootNetworkState.capture();
-        ContainerLinks.assumeKernelSupports("bridge");
-        ContainerLinks.assumeKernelSupports("vxlan", "id", "42", "dstport", "4789", "local", "10.1.1.1", "remote",
-                "10.1.1.2", "dev", "p0");
+        ContainerLinks.assumeKernelSupports("bridge", "type", "bridge");
+        ContainerLinks.assumeKernelSupports("vxlan", "type", "vxlan", "id", "42", "dstport", "4789", "local",
+                "10.1.1.1", "remote", "10.1.1.2", "dev", "p0");
         String tag = ContainerLinks.tag();
         hostA = namespace("hosta-");
         TestNamespace hostB = namespace("hostb-");
