@@ -11,8 +11,6 @@ import tools.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,8 +40,7 @@ class BridgeNetworkSidecarTest {
     @TempDir
     Path dir;
 
-    private RootNetworkState before;
-    private final List<TestNamespace> namespaces = new ArrayList<>();
+    private ContainerTestbed testbed;
     private TestNamespace backend1;
     private TestNamespace backend2;
     private TestNamespace app;
@@ -51,13 +48,13 @@ class BridgeNetworkSidecarTest {
     @BeforeEach
     void network() throws Exception {
         TestNamespace.assumeRootWithIproute();
-        before = RootNetworkState.capture();
+        testbed = ContainerTestbed.open(dir);
         ContainerLinks.assumeKernelSupports("bridge", "type", "bridge");
         String tag = ContainerLinks.tag();
-        TestNamespace host = namespace("host-");
-        backend1 = namespace("b1-");
-        backend2 = namespace("b2-");
-        app = namespace("app-");
+        TestNamespace host = testbed.namespace("host-");
+        backend1 = testbed.namespace("b1-");
+        backend2 = testbed.namespace("b2-");
+        app = testbed.namespace("app-");
         String bridge = "br" + tag;
         ContainerLinks.bridge(host, bridge, 1500);
         ContainerLinks.plug(host, bridge, "vb1" + tag, backend1, B1 + "/24", 1500);
@@ -67,11 +64,8 @@ class BridgeNetworkSidecarTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close(); // containers first, the host (and its bridge) last
-        }
-        if (before != null) {
-            before.assertRestored();
+        if (testbed != null) {
+            testbed.close();
         }
     }
 
@@ -134,29 +128,10 @@ class BridgeNetworkSidecarTest {
     private void startAndRegister(TestNamespace container, String id, String ip) throws Exception {
         container.java("echo", NamespaceEcho.class.getName(), ip, Integer.toString(BACKEND_PORT));
         await().atMost(WAIT).until(() -> "up".equals(container.tcpExchange(ip, BACKEND_PORT, "up")));
-        String body = """
-                {"ID": "%s", "Name": "web", "Address": "%s", "Port": %d,
-                 "Check": {"TCP": "%s:%d", "Interval": "1s", "Timeout": "1s"}}"""
-                .formatted(id, ip, BACKEND_PORT, ip, BACKEND_PORT).replace("\n", "");
-        // The sidecar's registry may still be starting: retry until it answers.
-        await().atMost(WAIT).until(() -> registerAnswer(container, body).matches("(?s)HTTP/1\\.[01] 200 .*"));
-    }
-
-    private static String registerAnswer(TestNamespace container, String body) throws Exception {
-        try {
-            return container.httpPut(APP, REGISTRY_PORT, "/v1/agent/service/register", body);
-        } catch (IllegalStateException refusedOrTimedOut) {
-            return "";
-        }
+        ContainerRegistration.register(container, APP + ":" + REGISTRY_PORT, id, "web", ip, BACKEND_PORT);
     }
 
     private Map<String, JsonNode> endpoints() throws Exception {
         return AgentView.endpoints(app, ADMIN, "web");
-    }
-
-    private TestNamespace namespace(String role) throws Exception {
-        TestNamespace ns = TestNamespace.create(RootNetworkState.PREFIX + "-" + role, dir);
-        namespaces.add(ns);
-        return ns;
     }
 }

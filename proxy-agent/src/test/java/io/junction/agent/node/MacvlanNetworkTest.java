@@ -11,8 +11,6 @@ import tools.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,8 +41,7 @@ class MacvlanNetworkTest {
     @TempDir
     Path dir;
 
-    private RootNetworkState before;
-    private final List<TestNamespace> namespaces = new ArrayList<>();
+    private ContainerTestbed testbed;
     private TestNamespace host;
     private TestNamespace backend1;
     private TestNamespace backend2;
@@ -55,13 +52,13 @@ class MacvlanNetworkTest {
     @BeforeEach
     void network() throws Exception {
         TestNamespace.assumeRootWithIproute();
-        before = RootNetworkState.capture();
+        testbed = ContainerTestbed.open(dir);
         ContainerLinks.assumeKernelSupports("macvlan", "link", "p0", "type", "macvlan", "mode", "bridge");
         tag = ContainerLinks.tag();
-        host = namespace("host-");
-        backend1 = namespace("b1-");
-        backend2 = namespace("b2-");
-        app = namespace("app-");
+        host = testbed.namespace("host-");
+        backend1 = testbed.namespace("b1-");
+        backend2 = testbed.namespace("b2-");
+        app = testbed.namespace("app-");
         parent = "nic" + tag;
         // The wire end stays up in the host with no address: the parent needs a carrier for its children to work.
         host.exec("ip", "link", "add", parent, "type", "veth", "peer", "name", "wire" + tag);
@@ -76,11 +73,8 @@ class MacvlanNetworkTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close(); // containers first, then the host with the parent
-        }
-        if (before != null) {
-            before.assertRestored();
+        if (testbed != null) {
+            testbed.close();
         }
     }
 
@@ -103,8 +97,8 @@ class MacvlanNetworkTest {
                     listen: 127.0.0.1:15001
                 """.formatted(ADMIN, APP, REGISTRY_PORT, dir.resolve("registry.json")));
         app.java("sidecar", Main.class.getName(), "run", "--config", config.toString());
-        register(backend1, "web-1", B1);
-        register(backend2, "web-2", B2);
+        ContainerRegistration.register(backend1, APP + ":" + REGISTRY_PORT, "web-1", "web", B1, BACKEND_PORT);
+        ContainerRegistration.register(backend2, APP + ":" + REGISTRY_PORT, "web-2", "web", B2, BACKEND_PORT);
         await().atMost(WAIT).until(() -> AgentView.eligible(endpoints(app), B1 + ":" + BACKEND_PORT)
                 && AgentView.eligible(endpoints(app), B2 + ":" + BACKEND_PORT));
 
@@ -173,24 +167,7 @@ class MacvlanNetworkTest {
         await().atMost(WAIT).until(() -> "up".equals(container.tcpExchange(ip, BACKEND_PORT, "up")));
     }
 
-    /** Registers the backend in {@code container} from there with the sidecar's registry, with a TCP check. */
-    private void register(TestNamespace container, String id, String ip) {
-        String body = """
-                {"ID": "%s", "Name": "web", "Address": "%s", "Port": %d,
-                 "Check": {"TCP": "%s:%d", "Interval": "1s", "Timeout": "1s"}}"""
-                .formatted(id, ip, BACKEND_PORT, ip, BACKEND_PORT).replace("\n", "");
-        // The sidecar's registry may still be starting: retry until it answers.
-        await().atMost(WAIT).ignoreExceptions().until(() -> container.httpPut(APP, REGISTRY_PORT,
-                "/v1/agent/service/register", body).matches("(?s)HTTP/1\\.[01] 200 .*"));
-    }
-
     private static Map<String, JsonNode> endpoints(TestNamespace ns) throws Exception {
         return AgentView.endpoints(ns, ADMIN, "web");
-    }
-
-    private TestNamespace namespace(String role) throws Exception {
-        TestNamespace ns = TestNamespace.create(RootNetworkState.PREFIX + "-" + role, dir);
-        namespaces.add(ns);
-        return ns;
     }
 }

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -49,8 +48,7 @@ class OverlayNetworkNodeModeTest {
     @TempDir
     Path dir;
 
-    private RootNetworkState before;
-    private final List<TestNamespace> namespaces = new ArrayList<>();
+    private ContainerTestbed testbed;
     private TestNamespace hostA;
     private TestNamespace client;
     private TestNamespace backend;
@@ -59,15 +57,15 @@ class OverlayNetworkNodeModeTest {
     @BeforeEach
     void network() throws Exception {
         TestNamespace.assumeRootWithNetworkTools();
-        before = RootNetworkState.capture();
+        testbed = ContainerTestbed.open(dir);
         ContainerLinks.assumeKernelSupports("bridge", "type", "bridge");
         ContainerLinks.assumeKernelSupports("vxlan", "type", "vxlan", "id", "42", "dstport", "4789", "local",
                 "10.1.1.1", "remote", "10.1.1.2", "dev", "p0");
         String tag = ContainerLinks.tag();
-        hostA = namespace("hosta-");
-        TestNamespace hostB = namespace("hostb-");
-        client = namespace("ca-");
-        backend = namespace("cb-");
+        hostA = testbed.namespace("hosta-");
+        TestNamespace hostB = testbed.namespace("hostb-");
+        client = testbed.namespace("ca-");
+        backend = testbed.namespace("cb-");
         String underlay = "ul" + tag;
         hostA.exec("ip", "link", "add", underlay, "mtu", Integer.toString(UNDERLAY_MTU), "type", "veth", "peer",
                 "name", underlay, "mtu", Integer.toString(UNDERLAY_MTU), "netns", hostB.name());
@@ -99,11 +97,8 @@ class OverlayNetworkNodeModeTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close(); // containers first, then the hosts
-        }
-        if (before != null) {
-            before.assertRestored();
+        if (testbed != null) {
+            testbed.close();
         }
     }
 
@@ -171,11 +166,5 @@ class OverlayNetworkNodeModeTest {
     private long vxlanBytes(String direction) throws Exception {
         return Long.parseLong(hostA.exec("cat", "/sys/class/net/" + vxlan + "/statistics/" + direction + "_bytes")
                 .strip());
-    }
-
-    private TestNamespace namespace(String role) throws Exception {
-        TestNamespace ns = TestNamespace.create(RootNetworkState.PREFIX + "-" + role, dir);
-        namespaces.add(ns);
-        return ns;
     }
 }
