@@ -34,6 +34,14 @@ final class TestNamespace implements AutoCloseable {
                 .isZero();
     }
 
+    /** Skips the calling test, with the reason, unless it runs as root with iproute2 (no nftables needed). */
+    static void assumeRootWithIproute() throws Exception {
+        assumeThat(runOnHost("id", "-u").out().strip()).as("network namespace tests need root (ip netns); skipped")
+                .isEqualTo("0");
+        assumeThat(runOnHost("sh", "-c", "command -v ip").code())
+                .as("network namespace tests need iproute2 installed (.ci/run installs it); skipped").isZero();
+    }
+
     /** A new namespace with {@code lo} up; process output goes to {@code logs}. */
     static TestNamespace create(String prefix, Path logs) throws Exception {
         String name = prefix + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
@@ -86,14 +94,29 @@ final class TestNamespace implements AutoCloseable {
                 + " HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
     }
 
+    /**
+     * One HTTP/1.0 PUT of a JSON body from inside the namespace, through bash's /dev/tcp (a container needs no curl):
+     * the raw answer, head and body. The values travel as arguments, so the body needs no shell quoting.
+     */
+    String httpPut(String ip, int port, String path, String json) throws Exception {
+        return exec("timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/$0/$1 && printf 'PUT %s HTTP/1.0\\r\\n"
+                + "Content-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n%s' \"$2\" \"${#3}\" \"$3\" >&3"
+                + " && cat <&3", ip, Integer.toString(port), path, json);
+    }
+
+    /** The processes started here stop (SIGKILL) and are waited for; the namespace stays. */
+    void killProcesses() throws InterruptedException {
+        for (Process p : processes) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Stops every process started here, then deletes the namespace. */
     @Override
     public void close() throws IOException {
         try {
-            for (Process p : processes) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
+            killProcesses();
             runOnHost("ip", "netns", "delete", name);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
