@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class InstallSequenceTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     /** Host-only steps: installing Java, building, the system user, systemd itself, the readiness check. */
-    private static final Set<String> HOST_ONLY = Set.of("apt-get", "mvn", "useradd", "systemctl", "curl");
-    private static final Pattern ABSOLUTE = Pattern.compile("(?<=\\s)(/(?:opt|etc)/\\S*)");
+    private static final Set<String> HOST_ONLY = Set.of("apt-get", "mvn", "useradd", "java", "systemctl", "curl");
+    private static final Pattern ABSOLUTE = Pattern.compile("(?<=\\s)(/(?:opt|etc|var)/\\S*)");
     private static final Pattern UNIT_PATH = Pattern.compile("(?:file://)?(/(?:opt|etc)/junction[^\\s']*)");
 
     @TempDir
@@ -59,7 +59,7 @@ class InstallSequenceTest {
             assertThat(program).as("a README install step this test does not know: %s", command)
                     .isEqualTo("install");
             // Ownership needs the system user; the scratch root takes the modes and paths only.
-            String scratch = ABSOLUTE.matcher(" " + command.replace(" -g junction", ""))
+            String scratch = ABSOLUTE.matcher(" " + command.replace(" -o junction", "").replace(" -g junction", ""))
                     .replaceAll(Matcher.quoteReplacement(root.toString()) + "$1").strip();
             Process p = new ProcessBuilder("sh", "-c", scratch).directory(source.toFile())
                     .redirectErrorStream(true).start();
@@ -69,7 +69,8 @@ class InstallSequenceTest {
             ran++;
         }
         assertThat(ran).isGreaterThanOrEqualTo(5);
-        assertThat(skipped).containsExactlyInAnyOrder("apt-get", "mvn", "useradd", "systemctl", "systemctl", "curl");
+        assertThat(skipped).containsExactlyInAnyOrder("apt-get", "mvn", "useradd", "java", "systemctl", "systemctl",
+                "curl");
 
         String unit = Files.readString(root.resolve("etc/systemd/system/junction.service"));
         Set<String> named = new TreeSet<>();
@@ -79,6 +80,9 @@ class InstallSequenceTest {
         }
         assertThat(named).contains("/opt/junction/junction.jar", "/etc/junction/junction.yaml", "/etc/junction",
                 "/opt/junction/README.md");
+        // The unit's archive is made by the host-only self-test step, into the directory the sequence creates.
+        assertThat(unit).contains("-XX:SharedArchiveFile=/var/lib/junction/junction.jsa");
+        assertThat(root.resolve("var/lib/junction")).isDirectory();
         for (String path : named) {
             assertThat(root.resolve(path.substring(1))).as("%s, named by the unit", path).exists();
         }
@@ -99,7 +103,7 @@ class InstallSequenceTest {
             if (command.isEmpty() || command.startsWith("#")) {
                 continue;
             }
-            commands.add(command.replaceFirst("^sudo\\s+", ""));
+            commands.add(command.replaceFirst("^sudo\\s+(-u\\s+\\S+\\s+)?", ""));
         }
         return commands;
     }
