@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Starts the agent jar the way the systemd unit does: {@code java $JAVA_OPTS [extra] -jar junction.jar run --config
- * FILE}, with its output in a log file. Immutable.
+ * FILE}, with its output in a log file; the unit's {@code -XX:SharedArchiveFile} is left out (the benchmark's CDS
+ * runs name their own archive). Immutable.
  *
  * @param java        the java launcher
  * @param unitOptions the unit's JAVA_OPTS, in order
@@ -35,7 +36,10 @@ public record AgentLauncher(Path java, List<String> unitOptions, Path jar) {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(unitFile + ": " + e.getMessage(), e);
         }
-        return new AgentLauncher(Paths.get(System.getProperty("java.home"), "bin", "java"), options, jar);
+        // The unit names the host's class-data archive; the benchmark decides itself which runs use one (its own), and
+        // a dynamic archive cannot even be made while another is named.
+        List<String> withoutArchive = options.stream().filter(o -> !o.startsWith("-XX:SharedArchiveFile=")).toList();
+        return new AgentLauncher(Paths.get(System.getProperty("java.home"), "bin", "java"), withoutArchive, jar);
     }
 
     /** The command line for {@code junction.jar ARGS} with the unit's options and then {@code extra}. */
