@@ -79,8 +79,8 @@ public final class RunReport implements AutoCloseable {
             }
             for (Figure f : r.figures()) {
                 String unit = f.unit().isEmpty() ? "" : " " + f.unit();
-                b.append("| ").append(r.id()).append(" | ").append(r.title()).append(" | ")
-                        .append(f.pass() ? "pass" : "FAIL").append(" | ").append(f.name()).append(" | ")
+                b.append("| ").append(r.id()).append(" | ").append(cell(r.title())).append(" | ")
+                        .append(f.pass() ? "pass" : "FAIL").append(" | ").append(cell(f.name())).append(" | ")
                         .append(Figure.format(f.measured())).append(unit).append(" | ").append(f.bound().symbol())
                         .append(' ').append(Figure.format(f.threshold())).append(unit).append(" |\n");
             }
@@ -97,6 +97,11 @@ public final class RunReport implements AutoCloseable {
             }
         }
         return b.toString();
+    }
+
+    /** Text in a table cell: a '|' would end the cell. */
+    private static String cell(String text) {
+        return text.replace("|", "\\|");
     }
 
     /** "10" sorts after "9": numeric ids by value, anything else after them. */
