@@ -29,7 +29,10 @@ public final class JavaProcess implements AutoCloseable {
             throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), mainClass));
+                "-XX:+UseSerialGC",
+                // The agent's own logging config (proxy-agent's logback.xml), not the logback-test.xml that
+                // proxy-core's test classes bring onto this class path and that turns the access log off.
+                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -34,10 +34,16 @@ public final class HashingBackend implements AutoCloseable {
     private final Map<Long, StreamEnd> ends = new ConcurrentHashMap<>();
     private final Map<Long, String> errors = new ConcurrentHashMap<>();
 
+    /** On an ephemeral loopback port. */
     public HashingBackend(long bytesEachWay) throws IOException {
+        this(bytesEachWay, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    public HashingBackend(long bytesEachWay, InetSocketAddress bind) throws IOException {
         this.bytesEachWay = bytesEachWay;
         this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+        server.setReuseAddress(true);
+        server.bind(bind, 512);
         threads.execute(this::acceptLoop);
     }
 
