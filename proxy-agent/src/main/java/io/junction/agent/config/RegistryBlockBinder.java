@@ -1,6 +1,6 @@
 package io.junction.agent.config;
 
-import io.junction.agent.registry.Cidr;
+import io.junction.core.model.Cidr;
 import io.junction.agent.registry.RegistrySettings;
 import io.junction.agent.registry.RegistrySource;
 import io.junction.core.discovery.DiscoverySource;
