@@ -8,6 +8,8 @@ import io.junction.core.model.ServiceKey;
 import io.junction.core.model.TcpSettings;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -125,6 +127,22 @@ class ProxyProtocolConfigTest {
                 .hasMessageContaining("services[3].acceptProxyProtocol.trustedCidrs[1]: ")
                 .hasMessageContaining("services[3].acceptProxyProtocol.timeout: ")
                 .hasMessageContaining("services[4].acceptProxyProtocol: expected a mapping");
+    }
+
+    @Test
+    void theShippedSidecarConfigIsAcceptedAndSendsV2ToTheApp() throws Exception {
+        String shipped = Files.readString(Path.of("..", "config", "sidecar.yaml"));
+        AgentConfig config = loader.parse(shipped, "sidecar.yaml");
+        TcpSettings inbound = tcpOf(config, "app-inbound");
+        assertThat(inbound.proxyProtocol()).isEqualTo(ProxyProtocolSend.V2);
+        assertThat(inbound.acceptProxyProtocol().enabled()).isFalse();
+        assertThat(tcpOf(config, "orders").proxyProtocol()).isEqualTo(ProxyProtocolSend.OFF);
+        // Its commented acceptProxyProtocol block, uncommented, is accepted too.
+        AgentConfig accepting = loader.parse(shipped.replace("    # acceptProxyProtocol:", "    acceptProxyProtocol:")
+                .replace("    #   trustedCidrs:", "      trustedCidrs:").replace("    #   timeout:", "      timeout:"),
+                "sidecar.yaml, accepting");
+        assertThat(tcpOf(accepting, "app-inbound").acceptProxyProtocol()).isEqualTo(
+                new ProxyProtocolAccept(List.of(Cidr.parse("10.0.0.0/16")), Duration.ofSeconds(3)));
     }
 
     private TcpSettings tcpOf(String name, String yaml) {
