@@ -86,6 +86,7 @@ public final class ProxyHeaderBackend implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Connections whose header did not decode. */
     public int malformed() {
         return malformed.get();
     }
@@ -97,6 +98,9 @@ public final class ProxyHeaderBackend implements AutoCloseable {
     }
 
     private final class Recorder extends ChannelInboundHandlerAdapter {
+        /** Netty's decoder can report one bad header twice (when it fails, and again as the channel closes). */
+        private boolean failed;
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HAProxyMessage m) {
@@ -117,9 +121,10 @@ public final class ProxyHeaderBackend implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (cause instanceof DecoderException) {
+            if (cause instanceof DecoderException && !failed) {
                 malformed.incrementAndGet();
             }
+            failed = true;
             ctx.close();
         }
     }

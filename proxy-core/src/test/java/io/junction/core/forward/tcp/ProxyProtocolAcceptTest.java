@@ -163,6 +163,20 @@ class ProxyProtocolAcceptTest {
     }
 
     @Test
+    void aV1UnknownHeaderKeepsTheRealPeerAsTheClient() throws Exception {
+        try (ProxyHeaderBackend backend = new ProxyHeaderBackend("127.0.0.1")) {
+            ServiceListener listener = proxy.bind(TestHandles.tcp(ACCEPT_AND_SEND_V2, List.of(backend.address())));
+            try (Socket lb = TcpTestClient.connect(listener.localAddress())) {
+                lb.getOutputStream().write(ascii("PROXY UNKNOWN\r\n"));
+                TcpTestClient.assertEcho(lb, ascii("unknown"));
+                Header h = backend.next(WAIT);
+                assertThat(h.sourceAddress()).isEqualTo("127.0.0.1");
+                assertThat(h.sourcePort()).isEqualTo(lb.getLocalPort());
+            }
+        }
+    }
+
+    @Test
     void anUntrustedPeerIsClosedAtOnceAndCounted() throws Exception {
         Capture log = new Capture();
         AccessLogWriter.INSTANCE.output(log);

@@ -10,6 +10,7 @@ import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
 import io.junction.core.state.ServiceListener;
+import io.junction.core.state.ServiceSnapshot;
 import io.junction.core.testing.ProxyHeaderBackend;
 import io.junction.core.testing.ProxyHeaderBackend.Header;
 import io.junction.core.testing.TcpTestClient;
@@ -27,6 +28,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -83,6 +85,29 @@ class ProxyProtocolSendTest {
         assumeIpv6Loopback();
         assertHeaderNamesTheClient("::1", ProxyProtocolSend.V2, HAProxyProtocolVersion.V2,
                 HAProxyProxiedProtocol.TCP6);
+    }
+
+    @Test
+    void aReloadThatTurnsItOnAppliesToTheNextConnection() throws Exception {
+        try (ProxyHeaderBackend backend = new ProxyHeaderBackend("127.0.0.1")) {
+            ServiceHandle handle = TestHandles.tcp(List.of(backend.address()));
+            ServiceListener listener = proxy.bind(handle);
+            try (Socket before = TcpTestClient.connect(listener.localAddress())) {
+                // No header: the backend reads the client's first bytes as one, and finds them malformed.
+                before.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(TcpTestClient.awaitEnd(before, WAIT)).isNotEqualTo(TcpTestClient.Ending.TIMEOUT);
+            }
+            assertThat(backend.malformed()).isEqualTo(1);
+            ServiceSnapshot current = handle.current();
+            handle.publish(TestHandles.snapshot(current.spec().withTcp(current.spec().tcp()
+                    .withProxyProtocol(ProxyProtocolSend.V1)), current.eligible(), current));
+            try (Socket after = TcpTestClient.connect(listener.localAddress())) {
+                Header h = backend.next(WAIT);
+                assertThat(h.version()).isEqualTo(HAProxyProtocolVersion.V1);
+                assertThat(h.sourcePort()).isEqualTo(after.getLocalPort());
+                TcpTestClient.assertEcho(after, "after the reload".getBytes(StandardCharsets.US_ASCII));
+            }
+        }
     }
 
     @Test
