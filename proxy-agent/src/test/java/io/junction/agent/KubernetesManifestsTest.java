@@ -6,16 +6,22 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.junction.agent.config.AgentConfig;
 import io.junction.agent.config.ConfigLoader;
+import io.junction.core.model.Protocol;
+import io.junction.core.model.ProxyProtocolSend;
+import io.junction.core.model.ServiceKey;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +48,7 @@ class KubernetesManifestsTest {
         try (Stream<Path> files = Files.list(DIR)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("clusterrole.yaml",
                     "clusterrolebinding.yaml", "configmap.yaml", "daemonset.yaml", "namespace.yaml",
-                    "serviceaccount.yaml");
+                    "serviceaccount.yaml", "sidecar");
         }
         load("namespace.yaml", Namespace.class);
         assertThat(load("serviceaccount.yaml", ServiceAccount.class).getMetadata().getNamespace()).isEqualTo("junction");
@@ -108,5 +114,50 @@ class KubernetesManifestsTest {
         assertThat(config.discovery()).singleElement().satisfies(b -> assertThat(b.name()).isEqualTo("kubernetes"));
         assertThat(config.adminListen().getPort()).isEqualTo(9901);
         assertThat(config.adminListen().getAddress().isLoopbackAddress()).isTrue();
+    }
+
+    @Test
+    void theSidecarExampleIsAPodWithJunctionAsANativeSidecarAndAConfigTheAgentAccepts() throws Exception {
+        Path dir = DIR.resolve("sidecar");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("configmap.yaml",
+                    "pod.yaml", "rolebinding.yaml", "serviceaccount.yaml");
+        }
+        ServiceAccount account = YAML.unmarshal(Files.readString(dir.resolve("serviceaccount.yaml")),
+                ServiceAccount.class);
+        RoleBinding binding = YAML.unmarshal(Files.readString(dir.resolve("rolebinding.yaml")), RoleBinding.class);
+        assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(load("clusterrole.yaml", ClusterRole.class)
+                .getMetadata().getName());
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
+            assertThat(s.getNamespace()).isEqualTo(account.getMetadata().getNamespace());
+        });
+
+        Pod pod = YAML.unmarshal(Files.readString(dir.resolve("pod.yaml")), Pod.class);
+        assertThat(pod.getAdditionalProperties()).isEmpty();
+        assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(account.getMetadata().getName());
+        Container junction = pod.getSpec().getInitContainers().get(0);
+        assertThat(junction.getAdditionalProperties()).isEmpty();
+        assertThat(junction.getRestartPolicy()).isEqualTo("Always");
+        assertThat(junction.getArgs()).containsExactly("run", "--config", "/etc/junction/junction.yaml");
+        assertThat(junction.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(junction.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(junction.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(pod.getSpec().getContainers()).singleElement().satisfies(app ->
+                assertThat(app.getName()).isEqualTo("app"));
+        String configMapName = pod.getSpec().getVolumes().get(0).getConfigMap().getName();
+
+        ConfigMap cm = YAML.unmarshal(Files.readString(dir.resolve("configmap.yaml")), ConfigMap.class);
+        assertThat(cm.getMetadata().getName()).isEqualTo(configMapName);
+        AgentConfig config = new ConfigLoader().parse(cm.getData().get("junction.yaml"), "sidecar/configmap.yaml");
+        assertThat(config.discovery()).singleElement().satisfies(b -> assertThat(b.name()).isEqualTo("kubernetes"));
+        assertThat(config.adminListen().getPort())
+                .isEqualTo(junction.getReadinessProbe().getHttpGet().getPort().getIntVal());
+        ServiceKey inbound = new ServiceKey("shop", "web-inbound", "", Protocol.TCP);
+        assertThat(config.spec(inbound).tcp().proxyProtocol()).isEqualTo(ProxyProtocolSend.V2);
+        assertThat(config.spec(inbound).listen().getPort()).isEqualTo(8080);
+        assertThat(config.spec(new ServiceKey("shop", "orders", "http", Protocol.TCP)).listen())
+                .isEqualTo(new InetSocketAddress("127.0.0.1", 9080));
     }
 }

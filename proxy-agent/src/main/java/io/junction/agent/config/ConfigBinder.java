@@ -35,7 +35,8 @@ final class ConfigBinder {
     /** The {@code defaults} section: what a service entry may set, less its identity, listen address and endpoints. */
     static final List<String> DEFAULTS_KEYS = List.of("lb", "affinityTimeout", "connectTimeout",
             "maxConnectAttempts", "idleTimeout", "maxConnections", "drainTimeout", "writeBufferHighWaterMark",
-            "writeBufferLowWaterMark", "splice", "sessionIdleTimeout", "maxSessions", "maxDatagramSize", "healthCheck",
+            "writeBufferLowWaterMark", "splice", "proxyProtocol", "acceptProxyProtocol", "sessionIdleTimeout",
+            "maxSessions", "maxDatagramSize", "healthCheck",
             "outlierDetection", "panicThreshold", "slowStart", "maxConnectionsPerEndpoint", "retryBudget");
     static final List<String> ADMIN_KEYS = List.of("listen");
     static final List<String> PROXY_KEYS = List.of("workerThreads", "workerYieldMicros", "shutdownDrainTimeout",

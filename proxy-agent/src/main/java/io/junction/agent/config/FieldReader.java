@@ -1,7 +1,11 @@
 package io.junction.agent.config;
 
+import io.junction.core.model.Cidr;
+
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -148,6 +152,39 @@ final class FieldReader {
             return null;
         }
         return d;
+    }
+
+    /**
+     * A non-empty list of address blocks ({@code 10.0.0.0/8}, {@code fd00::/8}, a bare IP for one address);
+     * {@code whyNotEmpty} says what an empty list would mean and what to do instead.
+     */
+    List<Cidr> cidrs(YamlNode n, String p, String whyNotEmpty) {
+        if (!expectList(n, p)) {
+            return null;
+        }
+        if (n.items().isEmpty()) {
+            problems.add(n, p, whyNotEmpty);
+            return null;
+        }
+        List<Cidr> out = new ArrayList<>();
+        boolean ok = true;
+        for (int i = 0; i < n.items().size(); i++) {
+            YamlNode item = n.items().get(i);
+            String ip = index(p, i);
+            String s = string(item, ip);
+            if (s == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                out.add(Cidr.parse(s));
+            } catch (IllegalArgumentException e) {
+                problems.add(item, ip, item.describe() + ": " + e.getMessage()
+                        + " (expected an address block such as 10.0.0.0/8 or fd00::/8)");
+                ok = false;
+            }
+        }
+        return ok ? out : null;
     }
 
     private Integer inRange(YamlNode node, String path, String digits, long min, long max) {

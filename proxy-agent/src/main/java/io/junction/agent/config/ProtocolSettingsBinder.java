@@ -1,10 +1,14 @@
 package io.junction.agent.config;
 
+import io.junction.core.model.Cidr;
+import io.junction.core.model.ProxyProtocolAccept;
+import io.junction.core.model.ProxyProtocolSend;
 import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.model.UdpSettings;
 
 import java.time.Duration;
+import java.util.List;
 
 import static io.junction.agent.config.FieldReader.MAX_DURATION;
 import static io.junction.agent.config.FieldReader.child;
@@ -18,6 +22,8 @@ import static io.junction.agent.config.FieldReader.optional;
 final class ProtocolSettingsBinder {
     static final int MIN_HIGH_WATER_MARK = 1024;
     static final int MAX_WATER_MARK = 64 * 1024 * 1024;
+
+    static final List<String> ACCEPT_PROXY_PROTOCOL_KEYS = List.of("trustedCidrs", "timeout");
 
     private final FieldReader fields;
 
@@ -43,6 +49,9 @@ final class ProtocolSettingsBinder {
         Integer low = optional(s, "writeBufferLowWaterMark", null,
                 (n, p) -> fields.size(n, p, 1, MAX_WATER_MARK), path);
         SpliceMode splice = optional(s, "splice", d.splice(), this::splice, path);
+        ProxyProtocolSend send = optional(s, "proxyProtocol", d.proxyProtocol(), this::proxyProtocol, path);
+        ProxyProtocolAccept accept = optional(s, "acceptProxyProtocol", d.acceptProxyProtocol(),
+                this::acceptProxyProtocol, path);
         if (high != null && low == null && s.field("writeBufferLowWaterMark") == null) {
             // Only the high mark given: keep the default low mark unless it would sit above the new high mark.
             low = Math.min(d.writeBufferLowWaterMark(), high / 2);
@@ -55,7 +64,7 @@ final class ProtocolSettingsBinder {
             return d;
         }
         try {
-            return new TcpSettings(connect, attempts, idle, maxConnections, drain, high, low, splice);
+            return new TcpSettings(connect, attempts, idle, maxConnections, drain, high, low, splice, send, accept);
         } catch (IllegalArgumentException e) {
             fields.problems().add(s, path, e.getMessage());
             return d;
@@ -80,6 +89,57 @@ final class ProtocolSettingsBinder {
         String got = n.kind() == YamlNode.Kind.NULL ? "nothing" : n.describe();
         fields.problems().add(n, p, got + " is not a valid splice mode (expected one of: off, on, auto)");
         return null;
+    }
+
+    /** {@code off}, {@code send-v1} or {@code send-v2} ({@code false}: off, as a YAML 1.1 reader would type it). */
+    private ProxyProtocolSend proxyProtocol(YamlNode n, String p) {
+        if (n.kind() == YamlNode.Kind.BOOL && !Boolean.parseBoolean(n.text())) {
+            return ProxyProtocolSend.OFF;
+        }
+        if (n.kind() == YamlNode.Kind.STRING) {
+            try {
+                return ProxyProtocolSend.parse(n.text());
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+        }
+        String got = n.kind() == YamlNode.Kind.NULL ? "nothing" : n.describe();
+        fields.problems().add(n, p, got + " is not a valid proxyProtocol (expected one of: off, send-v1, send-v2)");
+        return null;
+    }
+
+    /**
+     * {@code {trustedCidrs: [..], timeout: 3s}}, or {@code off} ({@code false}) to turn off what {@code defaults} set.
+     * {@code trustedCidrs} is required and not empty: every connection must come from a peer allowed to name a
+     * client, or be refused.
+     */
+    private ProxyProtocolAccept acceptProxyProtocol(YamlNode n, String p) {
+        boolean off = (n.kind() == YamlNode.Kind.BOOL && !Boolean.parseBoolean(n.text()))
+                || (n.kind() == YamlNode.Kind.STRING && n.text().trim().equals("off"));
+        if (off) {
+            return ProxyProtocolAccept.OFF;
+        }
+        if (n.kind() != YamlNode.Kind.MAP) {
+            String got = n.kind() == YamlNode.Kind.NULL ? "nothing" : n.describe();
+            fields.problems().add(n, p, "expected a mapping {trustedCidrs: [..], timeout: 3s} or off, got " + got);
+            return null;
+        }
+        fields.rejectUnknownKeys(n, p, ACCEPT_PROXY_PROTOCOL_KEYS);
+        YamlNode cidrsNode = n.field("trustedCidrs");
+        List<Cidr> cidrs = null;
+        if (cidrsNode == null) {
+            fields.problems().add(n, child(p, "trustedCidrs"), "missing (required: the load balancers or proxies "
+                    + "allowed to send a PROXY protocol header, e.g. [10.0.0.0/8])");
+        } else {
+            cidrs = fields.cidrs(cidrsNode, child(p, "trustedCidrs"), "an empty list would refuse every connection; "
+                    + "use acceptProxyProtocol: off to accept connections without a header");
+        }
+        Duration timeout = optional(n, "timeout", ProxyProtocolAccept.DEFAULT_TIMEOUT,
+                (t, tp) -> fields.duration(t, tp, false, ProxyProtocolAccept.MAX_TIMEOUT), p);
+        if (cidrs == null || timeout == null) {
+            return null;
+        }
+        return new ProxyProtocolAccept(cidrs, timeout);
     }
 
     /** The UDP keys of {@code s} over {@code d}; {@code d} itself on any error. */

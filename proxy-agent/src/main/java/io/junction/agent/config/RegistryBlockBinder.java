@@ -1,13 +1,12 @@
 package io.junction.agent.config;
 
-import io.junction.agent.registry.Cidr;
+import io.junction.core.model.Cidr;
 import io.junction.agent.registry.RegistrySettings;
 import io.junction.agent.registry.RegistrySource;
 import io.junction.core.discovery.DiscoverySource;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -66,7 +65,8 @@ final class RegistryBlockBinder implements DiscoveryBinder.BlockBinder {
             return Path.of(s);
         }, path);
         String token = FieldReader.optional(block, "token", null, (n, p) -> token(fields, n, p), path);
-        List<Cidr> cidrs = FieldReader.optional(block, "allowedCidrs", List.of(), (n, p) -> cidrs(fields, n, p),
+        List<Cidr> cidrs = FieldReader.optional(block, "allowedCidrs", List.of(), (n, p) -> fields.cidrs(n, p,
+                "an empty list would refuse every address; leave the key out to allow any"),
                 path);
         Boolean loopback = FieldReader.optional(block, "allowLoopback", false, fields::bool, path);
         Boolean linkLocal = FieldReader.optional(block, "allowLinkLocal", false, fields::bool, path);
@@ -119,35 +119,6 @@ final class RegistryBlockBinder implements DiscoveryBinder.BlockBinder {
             return null;
         }
         return s;
-    }
-
-    private static List<Cidr> cidrs(FieldReader fields, YamlNode n, String p) {
-        if (!fields.expectList(n, p)) {
-            return null;
-        }
-        if (n.items().isEmpty()) {
-            fields.problems().add(n, p, "an empty list would refuse every address; leave the key out to allow any");
-            return null;
-        }
-        List<Cidr> out = new ArrayList<>();
-        boolean ok = true;
-        for (int i = 0; i < n.items().size(); i++) {
-            YamlNode item = n.items().get(i);
-            String ip = FieldReader.index(p, i);
-            String s = fields.string(item, ip);
-            if (s == null) {
-                ok = false;
-                continue;
-            }
-            try {
-                out.add(Cidr.parse(s));
-            } catch (IllegalArgumentException e) {
-                fields.problems().add(item, ip, item.describe() + ": " + e.getMessage()
-                        + " (expected an address block such as 10.0.0.0/8 or fd00::/8)");
-                ok = false;
-            }
-        }
-        return ok ? out : null;
     }
 
     /**

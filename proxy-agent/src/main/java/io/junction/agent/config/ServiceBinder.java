@@ -29,12 +29,13 @@ import java.util.stream.Collectors;
  */
 final class ServiceBinder {
     static final Set<String> TCP_KEYS = Set.of("connectTimeout", "maxConnectAttempts", "idleTimeout",
-            "maxConnections", "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice");
+            "maxConnections", "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice",
+            "proxyProtocol", "acceptProxyProtocol");
     static final Set<String> UDP_KEYS = Set.of("sessionIdleTimeout", "maxSessions", "maxDatagramSize");
     static final List<String> KEYS = List.of("name", "namespace", "port", "protocol", "listen", "virtualAddress", "lb",
             "affinityTimeout", "endpoints", "connectTimeout", "maxConnectAttempts", "idleTimeout", "maxConnections",
-            "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice", "sessionIdleTimeout",
-            "maxSessions", "maxDatagramSize", "healthCheck", "outlierDetection", "panicThreshold", "slowStart",
+            "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice", "proxyProtocol",
+            "acceptProxyProtocol", "sessionIdleTimeout", "maxSessions", "maxDatagramSize", "healthCheck", "outlierDetection", "panicThreshold", "slowStart",
             "maxConnectionsPerEndpoint", "retryBudget");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");

@@ -1,5 +1,7 @@
 package io.junction.agent.registry;
 
+import io.junction.core.model.Cidr;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;

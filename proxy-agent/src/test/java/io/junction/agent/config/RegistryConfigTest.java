@@ -1,6 +1,6 @@
 package io.junction.agent.config;
 
-import io.junction.agent.registry.Cidr;
+import io.junction.core.model.Cidr;
 import io.junction.agent.registry.RegistrySettings;
 import org.junit.jupiter.api.Test;
 

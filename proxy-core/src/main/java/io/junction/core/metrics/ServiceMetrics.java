@@ -41,11 +41,16 @@ public final class ServiceMetrics {
     private final LongAdder datagramsToClient = new LongAdder();
 
     private final Map<FailureReason, LongAdder> failures = new EnumMap<>(FailureReason.class);
+    private final Map<ProxyProtocolRejection, LongAdder> proxyProtocolRejected =
+            new EnumMap<>(ProxyProtocolRejection.class);
 
     public ServiceMetrics(ServiceKey key) {
         this.key = key;
         for (FailureReason r : FailureReason.values()) {
             failures.put(r, new LongAdder());
+        }
+        for (ProxyProtocolRejection r : ProxyProtocolRejection.values()) {
+            proxyProtocolRejected.put(r, new LongAdder());
         }
     }
 
@@ -72,6 +77,11 @@ public final class ServiceMetrics {
 
     public void onFailure(FailureReason reason) {
         failures.get(reason).increment();
+    }
+
+    /** A connection to a listener with {@code acceptProxyProtocol} was closed for {@code reason}. */
+    public void onProxyProtocolRejected(ProxyProtocolRejection reason) {
+        proxyProtocolRejected.get(reason).increment();
     }
 
     public void addBytesToBackend(long n) {
@@ -132,6 +142,10 @@ public final class ServiceMetrics {
         return failures.get(reason).sum();
     }
 
+    public long proxyProtocolRejected(ProxyProtocolRejection reason) {
+        return proxyProtocolRejected.get(reason).sum();
+    }
+
     public long bytesToBackend() {
         return bytesToBackend.sum();
     }
@@ -184,6 +198,12 @@ public final class ServiceMetrics {
             meters.add(FunctionCounter.builder("junction.connections.spliced", splicedConnections, LongAdder::sum)
                     .description("Client connections that forwarded at least one direction with splice(2)")
                     .tags(tags).register(registry));
+            // Registered for every TCP service: a reload can turn acceptProxyProtocol on without re-creating them.
+            for (Map.Entry<ProxyProtocolRejection, LongAdder> e : proxyProtocolRejected.entrySet()) {
+                meters.add(FunctionCounter.builder("junction.proxy.protocol.rejected", e.getValue(), LongAdder::sum)
+                        .description("Connections closed before their PROXY protocol header was accepted, by reason")
+                        .tags(tags.and("reason", e.getKey().tag())).register(registry));
+            }
         } else {
             meters.add(Gauge.builder("junction.udp.sessions.active", sessionsActive, AtomicInteger::get)
                     .description("UDP sessions open").tags(tags).register(registry));

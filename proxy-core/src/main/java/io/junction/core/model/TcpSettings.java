@@ -17,18 +17,22 @@ import java.util.Objects;
  *                                 side stops
  * @param writeBufferLowWaterMark  queued buffer memory below which reading resumes
  * @param splice                  whether bytes are forwarded with splice(2) (native epoll only; see {@link SpliceMode})
+ * @param proxyProtocol           whether each backend connection starts with a PROXY protocol header, and which
+ * @param acceptProxyProtocol     whether client connections must start with one ({@link ProxyProtocolAccept#OFF}: no)
  */
 public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,
                           Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
-                          SpliceMode splice) {
+                          SpliceMode splice, ProxyProtocolSend proxyProtocol, ProxyProtocolAccept acceptProxyProtocol) {
 
     public static final TcpSettings DEFAULTS = new TcpSettings(
             Duration.ofSeconds(1), 3, Duration.ofHours(1), 16_384, Duration.ZERO, 32 * 1024, 16 * 1024,
-            SpliceMode.OFF);
+            SpliceMode.OFF, ProxyProtocolSend.OFF, ProxyProtocolAccept.OFF);
 
     public TcpSettings {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(splice, "splice");
+        Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+        Objects.requireNonNull(acceptProxyProtocol, "acceptProxyProtocol");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Checks.positive("connectTimeout", connectTimeout);
@@ -40,7 +44,15 @@ public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Durat
         Checks.range("writeBufferLowWaterMark", writeBufferLowWaterMark, 1, writeBufferHighWaterMark);
     }
 
-    /** Settings with splice {@link SpliceMode#OFF}. */
+    /** Settings without PROXY protocol. */
+    public TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,
+                       Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
+                       SpliceMode splice) {
+        this(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout, writeBufferHighWaterMark,
+                writeBufferLowWaterMark, splice, ProxyProtocolSend.OFF, ProxyProtocolAccept.OFF);
+    }
+
+    /** Settings with splice {@link SpliceMode#OFF} and without PROXY protocol. */
     public TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,
                        Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark) {
         this(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout, writeBufferHighWaterMark,
@@ -49,36 +61,52 @@ public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Durat
 
     public TcpSettings withConnectTimeout(Duration value) {
         return new TcpSettings(value, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
+                acceptProxyProtocol);
     }
 
     public TcpSettings withMaxConnectAttempts(int value) {
         return new TcpSettings(connectTimeout, value, idleTimeout, maxConnections, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
+                acceptProxyProtocol);
     }
 
     public TcpSettings withIdleTimeout(Duration value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, value, maxConnections, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
+                acceptProxyProtocol);
     }
 
     public TcpSettings withMaxConnections(int value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, value, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
+                acceptProxyProtocol);
     }
 
     public TcpSettings withDrainTimeout(Duration value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, value,
-                writeBufferHighWaterMark, writeBufferLowWaterMark, splice);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
+                acceptProxyProtocol);
     }
 
     public TcpSettings withWriteBufferWaterMarks(int low, int high) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
-                high, low, splice);
+                high, low, splice, proxyProtocol, acceptProxyProtocol);
     }
 
     public TcpSettings withSplice(SpliceMode value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark, value);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, value, proxyProtocol,
+                acceptProxyProtocol);
+    }
+
+    public TcpSettings withProxyProtocol(ProxyProtocolSend value) {
+        return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, value, acceptProxyProtocol);
+    }
+
+    public TcpSettings withAcceptProxyProtocol(ProxyProtocolAccept value) {
+        return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol, value);
     }
 }

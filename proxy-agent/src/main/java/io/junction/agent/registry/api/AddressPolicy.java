@@ -1,6 +1,6 @@
 package io.junction.agent.registry.api;
 
-import io.junction.agent.registry.Cidr;
+import io.junction.core.model.Cidr;
 import io.netty.util.NetUtil;
 
 import java.net.Inet4Address;

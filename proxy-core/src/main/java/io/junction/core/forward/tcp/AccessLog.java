@@ -135,12 +135,17 @@ public final class AccessLog {
     }
 
     static void rejected(EventLoop loop, ServiceKey service, SocketAddress client, FailureReason reason) {
+        rejected(loop, service, client, reason.tag());
+    }
+
+    /** A connection refused before it had a backend, for {@code reason} (a tag such as {@code connection_limit}). */
+    static void rejected(EventLoop loop, ServiceKey service, SocketAddress client, String reason) {
         if (!enabled()) {
             return;
         }
         Batch batch = BATCH.get();
         batch.start(service).append(" client=").append(HostPort.format(client)).append(" backend=- bytes_in=0 bytes_out=0 duration_ms=0 result=rejected reason=")
-                .append(reason.tag());
+                .append(reason);
         batch.end(loop);
     }
 }

@@ -7,6 +7,7 @@ import io.junction.core.model.ServiceKey;
 import io.netty.channel.Channel;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -60,10 +61,10 @@ final class ConnectionOutcome {
     }
 
     /**
-     * Once, when the client leg has closed: releases the counts and writes the access-log line. Returns false if it
-     * already ran.
+     * Once, when the client leg has closed: releases the counts and writes the access-log line, whose client is
+     * {@code clientAddress} (the peer's, or the one its PROXY protocol header named). Returns false if it already ran.
      */
-    boolean record(Channel client, Backend backend, long bytesIn, long bytesOut) {
+    boolean record(Channel client, SocketAddress clientAddress, Backend backend, long bytesIn, long bytesOut) {
         if (recorded) {
             return false;
         }
@@ -73,7 +74,7 @@ final class ConnectionOutcome {
         if (backend != null) {
             backend.onConnectionClosed();
         }
-        AccessLog.finished(client.eventLoop(), service, client.remoteAddress(), backend, bytesIn, bytesOut,
+        AccessLog.finished(client.eventLoop(), service, clientAddress, backend, bytesIn, bytesOut,
                 System.nanoTime() - startNanos, result, reason);
         return true;
     }

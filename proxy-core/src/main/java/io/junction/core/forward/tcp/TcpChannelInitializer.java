@@ -3,6 +3,8 @@ package io.junction.core.forward.tcp;
 import io.junction.core.clock.NanoClock;
 import io.junction.core.forward.Transports;
 import io.junction.core.metrics.FailureReason;
+import io.junction.core.metrics.ProxyProtocolRejection;
+import io.junction.core.model.ProxyProtocolAccept;
 import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
@@ -17,13 +19,16 @@ import io.netty.channel.WriteBufferWaterMark;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sets up each accepted client connection: enforces the listener's connection limit, applies the settings of the
  * snapshot current at accept time (one volatile read) and installs the frontend handler (the connection runs its own
- * idle timer).
+ * idle timer). With {@code acceptProxyProtocol}, a peer outside its trusted blocks is closed at once, and a trusted
+ * one gets a {@link ProxyHeaderDecoder} and a {@link ProxyHeaderHandler} instead, which set up the frontend once the
+ * header is in.
  *
  * <p>The listener adds this handler to every accepted channel, and Netty calls {@link #handlerAdded} once the channel
  * is registered on its loop; the handler then replaces itself with the connection's frontend handler. Netty's
@@ -64,6 +69,15 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         ServiceSnapshot snapshot = handle.current();
         TcpSettings tcp = snapshot.spec().tcp();
+        ProxyProtocolAccept accept = tcp.acceptProxyProtocol();
+        if (accept.enabled() && !trusted(ch, accept)) {
+            // Before the connection limit: an untrusted peer takes no slot.
+            handle.metrics().onProxyProtocolRejected(ProxyProtocolRejection.UNTRUSTED);
+            AccessLog.rejected(ch.eventLoop(), handle.key(), ch.remoteAddress(),
+                    ProxyProtocolRejection.UNTRUSTED.accessLogReason());
+            ch.close();
+            return;
+        }
         if (active.incrementAndGet() > tcp.maxConnections()) {
             active.decrementAndGet();
             handle.metrics().onFailure(FailureReason.CONNECTION_LIMIT);
@@ -73,7 +87,7 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         }
         ChannelHandler frontend;
         try {
-            frontend = frontend(ch, snapshot, tcp);
+            frontend = accept.enabled() ? headerReader(ch, tcp) : frontend(ch, snapshot, tcp);
         } catch (RuntimeException e) {
             // No connection will end and release the slot taken above: release it here.
             active.decrementAndGet();
@@ -81,11 +95,33 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
             ch.close();
             return;
         }
-        ctx.pipeline().replace(this, null, frontend);
+        if (accept.enabled()) {
+            // The decoder first; the header handler behind it becomes the frontend once the header is in.
+            ctx.pipeline().addAfter(ctx.name(), null, frontend);
+            ctx.pipeline().replace(this, null, new ProxyHeaderDecoder());
+        } else {
+            ctx.pipeline().replace(this, null, frontend);
+        }
+    }
+
+    private static boolean trusted(Channel ch, ProxyProtocolAccept accept) {
+        return ch.remoteAddress() instanceof InetSocketAddress peer && accept.trusts(peer.getAddress());
+    }
+
+    /** What reads the PROXY protocol header of {@code ch} and then sets the connection up as {@link #frontend} does. */
+    private ChannelHandler headerReader(Channel ch, TcpSettings tcp) {
+        configure(ch, tcp);
+        return new ProxyHeaderHandler(handle, tcp, active, clock);
     }
 
     /** The frontend handler of the accepted channel {@code ch}, with the settings of {@code snapshot}. */
     private ChannelHandler frontend(Channel ch, ServiceSnapshot snapshot, TcpSettings tcp) {
+        configure(ch, tcp);
+        TcpConnection connection = new TcpConnection(ch, handle, tcp, active, clock);
+        return new TcpFrontendHandler(connection, snapshot.picker());
+    }
+
+    private void configure(Channel ch, TcpSettings tcp) {
         if (tcp.splice() != SpliceMode.OFF && !Transports.epoll() && spliceUnavailableLogged.compareAndSet(false, true)) {
             log.info("event=splice_unavailable service={} splice={} transport={} using=relay", handle.key(),
                     tcp.splice().configName(), Transports.name());
@@ -93,8 +129,6 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         ch.config().setWriteBufferWaterMark(waterMark(tcp));
         ch.config().setRecvByteBufAllocator(READ_SIZING);
         ch.config().setMessageSizeEstimator(HeldMemoryEstimator.INSTANCE);
-        TcpConnection connection = new TcpConnection(ch, handle, tcp, active, clock);
-        return new TcpFrontendHandler(connection, snapshot.picker());
     }
 
     /** The write-buffer water marks of both legs of a connection. */

@@ -6,6 +6,7 @@ import io.junction.core.forward.Transports;
 import io.junction.core.lb.Backend;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ServiceMetrics;
+import io.junction.core.model.ProxyProtocolSend;
 import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
 import io.junction.core.state.ServiceHandle;
@@ -14,6 +15,7 @@ import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,6 +47,10 @@ final class TcpConnection extends LiveConnection {
     private final IdleTimer idleTimer;
     private final NanoClock clock;
     private final EarlyData early = new EarlyData();
+
+    /** The client and the address it connected to as an accepted PROXY protocol header named them; else null. */
+    private InetSocketAddress proxiedSource;
+    private InetSocketAddress proxiedDestination;
 
     private Channel backendChannel;
     private Backend backend;
@@ -81,6 +87,25 @@ final class TcpConnection extends LiveConnection {
 
     ServiceHandle handle() {
         return handle;
+    }
+
+    /**
+     * The client is {@code source}, which connected to {@code destination}, as the PROXY protocol header of this
+     * connection said; called once, before the backend connect starts.
+     */
+    void proxiedBy(InetSocketAddress source, InetSocketAddress destination) {
+        this.proxiedSource = source;
+        this.proxiedDestination = destination;
+    }
+
+    /** The client's address: the one its PROXY protocol header named, else the peer's. */
+    InetSocketAddress clientAddress() {
+        return proxiedSource != null ? proxiedSource : (InetSocketAddress) client.remoteAddress();
+    }
+
+    /** The address the client connected to: the one its PROXY protocol header named, else this listener's. */
+    private InetSocketAddress destinationAddress() {
+        return proxiedDestination != null ? proxiedDestination : (InetSocketAddress) client.localAddress();
     }
 
     @Override
@@ -134,9 +159,15 @@ final class TcpConnection extends LiveConnection {
         b.addBytesToBackend(early.bytes());
         up = new Relay(this, client, ch, true, b, early.bytes(), early.eof());
         down = new Relay(this, ch, client, false, b, 0, false);
+        if (tcp.proxyProtocol() != ProxyProtocolSend.OFF) {
+            // Before any client byte; flushed with them, or alone when the backend is to speak first.
+            ProxyHeaders.write(ch, tcp.proxyProtocol(), clientAddress(), destinationAddress());
+        }
         ByteBuf held = early.take();
         if (held != null) {
             ch.writeAndFlush(held, ch.voidPromise());
+        } else if (tcp.proxyProtocol() != ProxyProtocolSend.OFF) {
+            ch.flush();
         }
         // From here on both sides read on their own (auto-read); a side is paused only while the other side's
         // outbound buffer is above its high-water mark.
@@ -351,7 +382,7 @@ final class TcpConnection extends LiveConnection {
     /** Runs once, when the client channel is closed: counters, backend release, access log. */
     private void finish() {
         long bytesIn = up == null ? early.bytes() : up.bytes();
-        if (!outcome.record(client, backend, bytesIn, down == null ? 0 : down.bytes())) {
+        if (!outcome.record(client, clientAddress(), backend, bytesIn, down == null ? 0 : down.bytes())) {
             return;
         }
         closing = true;

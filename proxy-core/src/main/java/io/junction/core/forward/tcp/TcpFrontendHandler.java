@@ -9,6 +9,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.util.ReferenceCountUtil;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -34,8 +35,15 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        PickContext context = new PickContext(remote == null ? null : remote.getAddress());
-        new ConnectAttempt(connection, context).start(firstPicker);
+        connect(remote == null ? null : remote.getAddress());
+    }
+
+    /**
+     * Starts the backend connect for client {@code clientAddress}: at once when the connection becomes active, or
+     * once its PROXY protocol header named the client ({@link ProxyHeaderHandler}, which this handler replaced).
+     */
+    void connect(InetAddress clientAddress) {
+        new ConnectAttempt(connection, new PickContext(clientAddress)).start(firstPicker);
     }
 
     @Override

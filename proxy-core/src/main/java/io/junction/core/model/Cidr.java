@@ -1,5 +1,6 @@
-package io.junction.agent.registry;
+package io.junction.core.model;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Objects;
@@ -7,7 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * An address block such as {@code 10.0.0.0/8} or {@code fd00::/8}. An IPv4 block never contains an IPv6 address and
- * the other way round (an IPv4-mapped IPv6 address is compared as the IPv4 address the JDK gives for it). Immutable.
+ * the other way round, except that an IPv4-mapped IPv6 address ({@code ::ffff:10.1.2.3}, as a dual-stack socket may
+ * report an IPv4 peer) is compared as the IPv4 address it carries. Shared by the registry's {@code allowedCidrs} and
+ * the PROXY protocol's {@code trustedCidrs}, which an event loop checks once per accepted connection: an IPv4 check
+ * allocates nothing. Immutable.
  *
  * @param network the block's first address (host bits cleared)
  * @param prefix  the prefix length
@@ -74,15 +78,42 @@ public record Cidr(InetAddress network, int prefix) {
     }
 
     public boolean contains(InetAddress address) {
+        if (network instanceof Inet4Address) {
+            return address instanceof Inet4Address v4 ? containsV4(v4.hashCode()) : containsMapped(address);
+        }
+        return !(address instanceof Inet4Address) && matches(address.getAddress(), 0);
+    }
+
+    /** An IPv4 address as an int: {@link Inet4Address#hashCode()} is exactly that, and reading it copies nothing. */
+    private boolean containsV4(int ip) {
+        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        return (ip & mask) == (network.hashCode() & mask);
+    }
+
+    /** An IPv6 address inside this IPv4 block: only as an IPv4-mapped address. */
+    private boolean containsMapped(InetAddress address) {
         byte[] a = address.getAddress();
-        byte[] n = network.getAddress();
-        if (a.length != n.length) {
+        if (a.length != 16) {
             return false;
         }
-        for (int i = 0; i < a.length; i++) {
+        for (int i = 0; i < 10; i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return a[10] == (byte) 0xff && a[11] == (byte) 0xff && matches(a, 12);
+    }
+
+    /** Whether {@code a}, from {@code offset} on, starts with this block's first {@code prefix} bits. */
+    private boolean matches(byte[] a, int offset) {
+        byte[] n = network.getAddress();
+        if (a.length - offset != n.length) {
+            return false;
+        }
+        for (int i = 0; i < n.length; i++) {
             int keep = Math.max(0, Math.min(8, prefix - i * 8));
             int mask = (0xff << (8 - keep)) & 0xff;
-            if ((a[i] & mask) != (n[i] & mask)) {
+            if ((a[offset + i] & mask) != (n[i] & mask)) {
                 return false;
             }
         }
