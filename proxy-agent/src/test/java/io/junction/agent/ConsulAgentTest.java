@@ -1,6 +1,7 @@
 package io.junction.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.junction.agent.config.ConfigLoader;
@@ -32,7 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConsulAgentTest {
     /** The metrics a {@code discovery.consul} block adds, as the docs name them. */
-    static final Set<String> METRICS = Set.of("junction_consul_requests_total");
+    static final Set<String> METRICS = Set.of("junction_consul_requests_total",
+            "junction_discovery_instances{source=\"consul\"}", "junction_discovery_errors_total{source=\"consul\"}",
+            "junction_discovery_last_sync_seconds{source=\"consul\"}");
+    private static final String INSTANCES = "junction_discovery_instances{source=\"consul\"}";
+    private static final String ERRORS = "junction_discovery_errors_total{source=\"consul\"}";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private FakeConsul consul = new FakeConsul();
@@ -98,11 +103,16 @@ class ConsulAgentTest {
         for (int i = 0; i < 10; i++) {
             assertThat(AgentFixture.echoOnce(tcpPort, "m" + i)).isEqualTo("m" + i);
         }
+        assertThat(AgentFixture.metric(agent, INSTANCES)).isEqualTo(1.0);
+        assertThat(AgentFixture.metric(agent, ERRORS)).isZero();
+        // The blocking queries are held open, so the view is current now, whenever the registry last changed.
+        assertThat(AgentFixture.lastSyncMillis(agent, "consul")).isCloseTo(System.currentTimeMillis(), within(2_000L));
 
         // Deregistered: the endpoint leaves the service, and new connections no longer reach the backend.
         consul.deregister("web-1");
         await().atMost(Duration.ofSeconds(2)).until(() -> agent.controller().snapshot().services()
                 .get(ServiceKey.of("web", Protocol.TCP)).endpoints().isEmpty());
+        assertThat(AgentFixture.metric(agent, INSTANCES)).isZero();
         int accepted = echo.accepted();
         try {
             AgentFixture.echoOnce(tcpPort, "gone");
@@ -134,6 +144,8 @@ class ConsulAgentTest {
         for (String name : METRICS) {
             assertThat(metrics).contains(name);
         }
+        assertThat(AgentFixture.lastSyncMillis(agent, "consul")).as("never read").isZero();
+        assertThat(AgentFixture.metric(agent, ERRORS)).isPositive();
 
         consul = new FakeConsul(registryPort);
         consul.register("web", "web-1", "127.0.0.1", echo.address().getPort());
@@ -145,12 +157,19 @@ class ConsulAgentTest {
         consul.stop();
         await().atMost(Duration.ofSeconds(5)).until(() -> !consulStatus(adminPort).get("lastError").isNull());
         assertThat(consulStatus(adminPort).get("lastError").asString()).contains("consul http://" + consul.address());
+        long frozen = AgentFixture.lastSyncMillis(agent, "consul");
+        double errors = AgentFixture.metric(agent, ERRORS);
         assertThat(AgentFixture.echoOnce(tcpPort, "still")).isEqualTo("still");
         assertThat(get(adminPort, "/readyz").statusCode()).isEqualTo(200);
+
+        Thread.sleep(1_100);
+        assertThat(AgentFixture.lastSyncMillis(agent, "consul")).as("not current while failing").isEqualTo(frozen);
 
         // Back: the error clears.
         consul.restart();
         await().atMost(Duration.ofSeconds(40)).until(() -> consulStatus(adminPort).get("lastError").isNull());
+        assertThat(AgentFixture.metric(agent, ERRORS)).isGreaterThanOrEqualTo(errors);
+        assertThat(AgentFixture.lastSyncMillis(agent, "consul")).isCloseTo(System.currentTimeMillis(), within(2_000L));
         assertThat(AgentFixture.echoOnce(tcpPort, "back")).isEqualTo("back");
     }
 }

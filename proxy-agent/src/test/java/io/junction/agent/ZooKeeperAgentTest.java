@@ -1,6 +1,7 @@
 package io.junction.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.junction.agent.config.ConfigLoader;
@@ -174,7 +175,11 @@ class ZooKeeperAgentTest {
         String metrics = agent.registry().scrape();
         assertThat(metrics).contains("junction_zookeeper_connected 1.0")
                 .contains("junction_discovery_instances{source=\"zookeeper\"} 2.0")
-                .contains("junction_zookeeper_connection_losses_total 0.0");
+                .contains("junction_zookeeper_connection_losses_total 0.0")
+                .contains("junction_discovery_errors_total{source=\"zookeeper\"} 0.0");
+        // Connected, the watch keeps the view current: the last sync is now, not the last change.
+        assertThat(AgentFixture.lastSyncMillis(agent, "zookeeper")).isCloseTo(System.currentTimeMillis(),
+                within(2_000L));
         Matcher documented = Pattern.compile("\\bjunction_zookeeper_[a-z0-9_]*[a-z0-9]").matcher(
                 Files.readString(AgentFixture.repositoryRoot().resolve("docs/configuration.md")));
         Set<String> names = new TreeSet<>();
@@ -259,6 +264,7 @@ class ZooKeeperAgentTest {
                 cluster.killServer(leader);
                 await().atMost(WAIT).until(() -> status(agent).lastError() != null);
                 assertThat(status(agent).lastError()).contains("serving the last known state");
+                long frozen = AgentFixture.lastSyncMillis(agent, "zookeeper");
                 int before = traffic.ok();
                 // Meanwhile, through the quorum left: b registers, a unregisters.
                 registrar.register("web", "b", b.address().getPort());
@@ -269,11 +275,18 @@ class ZooKeeperAgentTest {
                 assertThat(traffic.ok()).as("connections during the outage").isGreaterThan(before + 50);
                 assertThat(ports(agent, WEB)).as("the last known state, nothing seen while away")
                         .containsExactly(a.address().getPort());
+                // The view has not been current since the loss: the last sync stays where it was, and it counted.
+                assertThat(AgentFixture.lastSyncMillis(agent, "zookeeper")).isEqualTo(frozen)
+                        .isLessThan(System.currentTimeMillis() - 8_000);
+                assertThat(AgentFixture.metric(agent, "junction_discovery_errors_total{source=\"zookeeper\"}"))
+                        .isGreaterThanOrEqualTo(1.0);
 
                 assertThat(cluster.restartServer(leader)).isTrue();
                 await().atMost(Duration.ofSeconds(60)).until(() ->
                         ports(agent, WEB).equals(Set.of(b.address().getPort())));
                 await().atMost(WAIT).until(() -> status(agent).lastError() == null);
+                assertThat(AgentFixture.lastSyncMillis(agent, "zookeeper")).isCloseTo(System.currentTimeMillis(),
+                        within(2_000L));
                 int bBefore = b.accepted();
                 await().atMost(WAIT).until(() -> b.accepted() > bBefore + 5);
                 assertThat(traffic.failed()).as("failed connections, outage and recovery").isZero();
