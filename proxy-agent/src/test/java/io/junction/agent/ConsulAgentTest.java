@@ -33,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConsulAgentTest {
     /** The metrics a {@code discovery.consul} block adds, as the docs name them. */
-    static final Set<String> METRICS = Set.of("junction_consul_requests_total",
-            "junction_discovery_instances{source=\"consul\"}", "junction_discovery_errors_total{source=\"consul\"}",
+    static final Set<String> METRICS = Set.of("junction_consul_requests_total");
+    /** The series it adds under the names every discovery source shares. */
+    static final Set<String> SHARED_SERIES = Set.of("junction_discovery_instances{source=\"consul\"}",
+            "junction_discovery_errors_total{source=\"consul\"}",
             "junction_discovery_last_sync_seconds{source=\"consul\"}");
     private static final String INSTANCES = "junction_discovery_instances{source=\"consul\"}";
     private static final String ERRORS = "junction_discovery_errors_total{source=\"consul\"}";
@@ -148,6 +150,9 @@ class ConsulAgentTest {
         assertThat(metrics).contains("junction_consul_requests_total{result=\"error\"}");
         for (String name : METRICS) {
             assertThat(metrics).contains(name);
+        }
+        for (String series : SHARED_SERIES) {
+            assertThat(metrics).contains(series + " ");
         }
         assertThat(AgentFixture.lastSyncMillis(agent, "consul")).as("never read").isZero();
         assertThat(AgentFixture.metric(agent, ERRORS)).isPositive();
