@@ -204,7 +204,8 @@ class AdminApiTest {
         }
         assertThat(mentioned).as("metric names in the docs").isNotEmpty().containsAll(ConsulAgentTest.METRICS);
         // A discovery block's own metrics exist only with the block on (this agent runs only the registry); each
-        // source's agent test checks them (ConsulAgentTest, ZooKeeperAgentTest, EurekaAgentTest, NacosAgentTest).
+        // source's agent test checks them (KubernetesAgentTest, ConsulAgentTest, ZooKeeperAgentTest, EurekaAgentTest,
+        // NacosAgentTest).
         mentioned.removeIf(name -> name.startsWith("junction_zookeeper_"));
         mentioned.removeAll(ConsulAgentTest.METRICS);
         mentioned.removeAll(EurekaAgentTest.SOURCE_METRICS);

@@ -57,6 +57,22 @@ final class AgentFixture {
         return b.toString();
     }
 
+    /**
+     * The value of one series in the agent's Prometheus scrape, {@code series} as it is written there, e.g.
+     * {@code junction_discovery_errors_total{source="zookeeper"}}.
+     */
+    static double metric(Agent agent, String series) {
+        String prefix = series + " ";
+        return agent.registry().scrape().lines().filter(l -> l.startsWith(prefix)).findFirst()
+                .map(l -> Double.parseDouble(l.substring(prefix.length()).trim()))
+                .orElseThrow(() -> new AssertionError("no series " + series + " in the scrape"));
+    }
+
+    /** The source's {@code junction_discovery_last_sync_seconds}, in milliseconds. */
+    static long lastSyncMillis(Agent agent, String source) {
+        return (long) (metric(agent, "junction_discovery_last_sync_seconds{source=\"" + source + "\"}") * 1000);
+    }
+
     /** One request/response over a fresh connection; returns the echoed text. */
     static String echoOnce(int port, String message) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {

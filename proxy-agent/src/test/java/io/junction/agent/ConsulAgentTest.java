@@ -1,6 +1,7 @@
 package io.junction.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.junction.agent.config.ConfigLoader;
@@ -33,10 +34,20 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsulAgentTest {
     /** The metrics a {@code discovery.consul} block adds, as the docs name them. */
     static final Set<String> METRICS = Set.of("junction_consul_requests_total");
+    /** The series it adds under the names every discovery source shares. */
+    static final Set<String> SHARED_SERIES = Set.of("junction_discovery_instances{source=\"consul\"}",
+            "junction_discovery_errors_total{source=\"consul\"}",
+            "junction_discovery_last_sync_seconds{source=\"consul\"}");
+    private static final String INSTANCES = "junction_discovery_instances{source=\"consul\"}";
+    private static final String ERRORS = "junction_discovery_errors_total{source=\"consul\"}";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private FakeConsul consul = new FakeConsul();
+    /** How long the registry is away in the outage test, as issue 16 asks. */
+    private static final Duration OUTAGE = Duration.ofSeconds(30);
+
     private final TcpEchoServer echo = new TcpEchoServer();
+    private final TcpEchoServer second = new TcpEchoServer();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private Agent agent;
 
@@ -50,6 +61,7 @@ class ConsulAgentTest {
         }
         consul.close();
         echo.close();
+        second.close();
     }
 
     private Path config(int tcpPort, String admin) throws Exception {
@@ -98,11 +110,16 @@ class ConsulAgentTest {
         for (int i = 0; i < 10; i++) {
             assertThat(AgentFixture.echoOnce(tcpPort, "m" + i)).isEqualTo("m" + i);
         }
+        assertThat(AgentFixture.metric(agent, INSTANCES)).isEqualTo(1.0);
+        assertThat(AgentFixture.metric(agent, ERRORS)).isZero();
+        // The blocking queries are held open, so the view is current now, whenever the registry last changed.
+        assertThat(AgentFixture.lastSyncMillis(agent, "consul")).isCloseTo(System.currentTimeMillis(), within(2_000L));
 
         // Deregistered: the endpoint leaves the service, and new connections no longer reach the backend.
         consul.deregister("web-1");
         await().atMost(Duration.ofSeconds(2)).until(() -> agent.controller().snapshot().services()
                 .get(ServiceKey.of("web", Protocol.TCP)).endpoints().isEmpty());
+        assertThat(AgentFixture.metric(agent, INSTANCES)).isZero();
         int accepted = echo.accepted();
         try {
             AgentFixture.echoOnce(tcpPort, "gone");
@@ -113,7 +130,7 @@ class ConsulAgentTest {
     }
 
     @Test
-    void anUnreachableRegistryKeepsTheAgentNotReadyAndALostOneKeepsServingWithTheErrorInTheStatus() throws Exception {
+    void anUnreachableRegistryKeepsTheAgentNotReadyAndOneLostFor30sKeepsServingAndConvergesAfter() throws Exception {
         int registryPort = consul.port();
         consul.close();
         int adminPort = AgentFixture.freePort();
@@ -134,6 +151,11 @@ class ConsulAgentTest {
         for (String name : METRICS) {
             assertThat(metrics).contains(name);
         }
+        for (String series : SHARED_SERIES) {
+            assertThat(metrics).contains(series + " ");
+        }
+        assertThat(AgentFixture.lastSyncMillis(agent, "consul")).as("never read").isZero();
+        assertThat(AgentFixture.metric(agent, ERRORS)).isPositive();
 
         consul = new FakeConsul(registryPort);
         consul.register("web", "web-1", "127.0.0.1", echo.address().getPort());
@@ -141,16 +163,40 @@ class ConsulAgentTest {
                 assertThat(get(adminPort, "/readyz").statusCode()).isEqualTo(200));
         assertThat(AgentFixture.echoOnce(tcpPort, "k")).isEqualTo("k");
 
-        // The registry goes away: the status says so, the last known instance keeps serving.
-        consul.stop();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !consulStatus(adminPort).get("lastError").isNull());
-        assertThat(consulStatus(adminPort).get("lastError").asString()).contains("consul http://" + consul.address());
-        assertThat(AgentFixture.echoOnce(tcpPort, "still")).isEqualTo("still");
-        assertThat(get(adminPort, "/readyz").statusCode()).isEqualTo(200);
+        // The registry goes away for 30 s while connections flow: the status says so, the last known instance keeps
+        // serving every connection, and an instance registered meanwhile shows once the registry is back.
+        try (EchoTraffic traffic = new EchoTraffic(tcpPort, "consul-test-traffic")) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> traffic.ok() > 5);
+            consul.stop();
+            long outageEnds = System.nanoTime() + OUTAGE.toNanos();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !consulStatus(adminPort).get("lastError").isNull());
+            assertThat(consulStatus(adminPort).get("lastError").asString())
+                    .contains("consul http://" + consul.address());
+            long frozen = AgentFixture.lastSyncMillis(agent, "consul");
+            double errors = AgentFixture.metric(agent, ERRORS);
+            assertThat(get(adminPort, "/readyz").statusCode()).isEqualTo(200);
+            int before = traffic.ok();
+            Thread.sleep(OUTAGE.toMillis() / 2);
+            consul.register("web", "web-2", "127.0.0.1", second.address().getPort());
+            Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(outageEnds - System.nanoTime())));
+            assertThat(traffic.failed()).as("failed connections during the outage: " + traffic.firstFailure())
+                    .isZero();
+            assertThat(traffic.ok()).as("connections during the outage").isGreaterThan(before + 200);
+            assertThat(second.accepted()).as("nothing seen while the registry was away").isZero();
+            assertThat(AgentFixture.lastSyncMillis(agent, "consul")).as("not current while failing")
+                    .isEqualTo(frozen);
 
-        // Back: the error clears.
-        consul.restart();
-        await().atMost(Duration.ofSeconds(40)).until(() -> consulStatus(adminPort).get("lastError").isNull());
-        assertThat(AgentFixture.echoOnce(tcpPort, "back")).isEqualTo("back");
+            // Back (its retries back off to at most 30 s apart): the new instance arrives, the error clears.
+            consul.restart();
+            await().atMost(Duration.ofSeconds(40)).until(() -> agent.controller().snapshot().services()
+                    .get(ServiceKey.of("web", Protocol.TCP)).endpoints().size() == 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> consulStatus(adminPort).get("lastError").isNull());
+            await().atMost(Duration.ofSeconds(5)).until(() -> second.accepted() > 0);
+            assertThat(AgentFixture.metric(agent, ERRORS)).isGreaterThan(errors);
+            assertThat(AgentFixture.lastSyncMillis(agent, "consul")).isCloseTo(System.currentTimeMillis(),
+                    within(2_000L));
+            assertThat(traffic.failed()).as("failed connections, outage and recovery: " + traffic.firstFailure())
+                    .isZero();
+        }
     }
 }

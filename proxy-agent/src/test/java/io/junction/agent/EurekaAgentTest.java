@@ -11,7 +11,6 @@ import io.junction.core.model.ServiceKey;
 import io.junction.core.state.ServiceSnapshot;
 import io.junction.core.testing.TcpEchoServer;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,9 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,11 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
  * process), with instances registered by the real eureka-client (another process): the config gives the listen
  * address, Eureka the endpoints, and real TCP connections reach the echo backends the instances name. One scenario,
  * since the server's start is the expensive part: unreachable at start, first sync, a delta, OUT_OF_SERVICE, DOWN,
- * deregistration, and the server stopped and started again while connections keep flowing.
+ * deregistration, and the server stopped for 30 s and started again while connections keep flowing.
  */
 class EurekaAgentTest {
     private static final Duration SERVER_START = Duration.ofSeconds(120);
     private static final Duration WAIT = Duration.ofSeconds(20);
+    /** How long the registry is away, as issue 16 asks. */
+    private static final Duration OUTAGE = Duration.ofSeconds(30);
     private static final ServiceKey WEB = ServiceKey.of("web", Protocol.TCP);
     /** The source's meters as docs/configuration.md names them. */
     static final List<String> SOURCE_METRICS = List.of("junction_discovery_last_sync_seconds",
@@ -140,61 +138,37 @@ class EurekaAgentTest {
         registrar.deregister("web-b");
         await().atMost(WAIT).until(() -> snapshot().endpoints().size() == 1);
 
-        // The server stops while connections flow: the last state keeps serving them, and the status says why.
-        AtomicBoolean flowing = new AtomicBoolean(true);
-        AtomicInteger ok = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread traffic = new Thread(() -> trafficLoop(webPort, flowing, ok, failure), "eureka-test-traffic");
-        traffic.start();
-        try {
+        // The server stops for 30 s while connections flow: the last state keeps serving them, and the status says
+        // why.
+        try (EchoTraffic traffic = new EchoTraffic(webPort, "eureka-test-traffic")) {
             eureka.stop();
+            long outageEnds = System.nanoTime() + OUTAGE.toNanos();
             await().atMost(WAIT).until(() -> lastError() != null);
             assertThat(lastError()).startsWith("eureka: " + eureka.serviceUrl());
             assertThat(admin(adminPort, "/api/status").body()).contains(lastError());
             assertThat(admin(adminPort, "/readyz").statusCode()).isEqualTo(200);
-            int during = ok.get();
+            int during = traffic.ok();
+            Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(outageEnds - System.nanoTime())));
+            assertThat(traffic.failed()).as("failed connections during the outage: " + traffic.firstFailure())
+                    .isZero();
+            assertThat(traffic.ok()).as("connections during the outage").isGreaterThan(during + 200);
+            assertThat(eligible()).as("the last known state").containsExactly(a.address().getPort());
 
             // Started again, empty: it refuses reads until its instances have registered again (see the test
             // server's properties), then the agent converges on what it lists, a new instance included.
             eureka.start().awaitServing(SERVER_START);
-            assertThat(ok.get()).isGreaterThan(during);
             registrar.register("web-b2", "WEB", b.address().getPort(), true, 443, false);
             await().atMost(WAIT).until(() -> eligible().size() == 2);
             await().atMost(WAIT).until(() -> lastError() == null);
-        } finally {
-            flowing.set(false);
-            traffic.join(10_000);
+            assertThat(traffic.failed()).as("failed connections, outage and recovery: " + traffic.firstFailure())
+                    .isZero();
         }
-        assertThat(failure.get()).isNull();
-        assertThat(ok.get()).isPositive();
         String metrics = admin(adminPort, "/metrics").body();
         assertThat(metrics).contains("junction_discovery_instances{source=\"eureka\"} 2.0")
                 .contains("junction_discovery_fetches_total{kind=\"delta\",source=\"eureka\"}")
                 .doesNotContain("junction_discovery_errors_total{source=\"eureka\"} 0.0");
         for (String name : SOURCE_METRICS) {
             assertThat(metrics).contains(name + "{");
-        }
-    }
-
-    /** Connections one after another until told to stop (at most 10 minutes' worth); the first failure is kept. */
-    private static void trafficLoop(int port, AtomicBoolean flowing, AtomicInteger ok, AtomicReference<Throwable> failure) {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        for (int i = 0; i < 100_000 && flowing.get() && System.nanoTime() < deadline; i++) {
-            try {
-                String reply = AgentFixture.echoOnce(port, "t" + i);
-                if (!reply.equals("t" + i)) {
-                    failure.compareAndSet(null, new AssertionError("connection " + i + " echoed " + reply));
-                    return;
-                }
-                ok.incrementAndGet();
-                Thread.sleep(20);
-            } catch (IOException e) {
-                failure.compareAndSet(null, e);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 

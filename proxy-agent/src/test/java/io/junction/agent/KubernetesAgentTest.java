@@ -6,6 +6,7 @@ import static io.junction.agent.discovery.kubernetes.K8sObjects.ready;
 import static io.junction.agent.discovery.kubernetes.K8sObjects.service;
 import static io.junction.agent.discovery.kubernetes.K8sObjects.slice;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -50,6 +51,8 @@ import org.slf4j.LoggerFactory;
 class KubernetesAgentTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ServiceKey WEB = new ServiceKey("shop", "web", "http", Protocol.TCP);
+    private static final String INSTANCES = "junction_discovery_instances{source=\"kubernetes\"}";
+    private static final String ERRORS = "junction_discovery_errors_total{source=\"kubernetes\"}";
 
     private final MockApi api = new MockApi();
     private final NamespacedKubernetesClient client = api.client();
@@ -233,8 +236,14 @@ class KubernetesAgentTest {
         try {
             traffic.start();
             await().atMost(WAIT).until(() -> ok.get() > 5);
+            assertThat(AgentFixture.metric(agent, INSTANCES)).isEqualTo(1.0);
+            assertThat(AgentFixture.metric(agent, ERRORS)).isZero();
+            // The informers watch: while they do, the view is current now, however long ago the last change was.
+            assertThat(AgentFixture.lastSyncMillis(agent, "kubernetes")).isCloseTo(System.currentTimeMillis(),
+                    within(2_000L));
             link.cut();
             await().atMost(WAIT).until(() -> messages(logs).stream().anyMatch(m -> m.contains("api_server=lost")));
+            long frozen = AgentFixture.lastSyncMillis(agent, "kubernetes");
             int before = ok.get();
             // A change while the agent cannot see the API server: a second slice, made halfway through the outage.
             Thread.sleep(15_000);
@@ -244,12 +253,17 @@ class KubernetesAgentTest {
             assertThat(ok.get()).as("connections during the 30 s outage").isGreaterThan(before + 100);
             assertThat(agent.controller().snapshot().services().get(WEB).endpoints())
                     .as("nothing dropped, nothing seen while the API server was away").hasSize(1);
+            assertThat(AgentFixture.lastSyncMillis(agent, "kubernetes")).as("not current while lost").isEqualTo(frozen);
+            assertThat(AgentFixture.metric(agent, ERRORS)).isGreaterThanOrEqualTo(1.0);
 
             link.restore();
             await().atMost(Duration.ofSeconds(60)).until(() ->
                     agent.controller().snapshot().services().get(WEB).endpoints().size() == 2);
             await().atMost(Duration.ofSeconds(10)).until(() -> b.accepted() > 0);
             await().atMost(WAIT).until(() -> messages(logs).stream().anyMatch(m -> m.contains("api_server=recovered")));
+            assertThat(AgentFixture.metric(agent, INSTANCES)).isEqualTo(2.0);
+            assertThat(AgentFixture.lastSyncMillis(agent, "kubernetes")).isCloseTo(System.currentTimeMillis(),
+                    within(2_000L));
         } finally {
             running.set(false);
             traffic.join(10_000);

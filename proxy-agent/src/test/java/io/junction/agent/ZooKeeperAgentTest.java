@@ -1,6 +1,7 @@
 package io.junction.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.junction.agent.config.ConfigLoader;
@@ -34,8 +35,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -53,6 +52,8 @@ class ZooKeeperAgentTest {
     static final Duration WAIT = Duration.ofSeconds(15);
     static final ServiceKey WEB = ServiceKey.of("web", Protocol.TCP);
     static final ServiceKey DNS = ServiceKey.of("dns", Protocol.UDP);
+    /** How long the registry is away in the outage test, as issue 16 asks. */
+    static final Duration OUTAGE = Duration.ofSeconds(30);
 
     private final TcpEchoServer a = new TcpEchoServer();
     private final TcpEchoServer b = new TcpEchoServer();
@@ -174,7 +175,11 @@ class ZooKeeperAgentTest {
         String metrics = agent.registry().scrape();
         assertThat(metrics).contains("junction_zookeeper_connected 1.0")
                 .contains("junction_discovery_instances{source=\"zookeeper\"} 2.0")
-                .contains("junction_zookeeper_connection_losses_total 0.0");
+                .contains("junction_zookeeper_connection_losses_total 0.0")
+                .contains("junction_discovery_errors_total{source=\"zookeeper\"} 0.0");
+        // Connected, the watch keeps the view current: the last sync is now, not the last change.
+        assertThat(AgentFixture.lastSyncMillis(agent, "zookeeper")).isCloseTo(System.currentTimeMillis(),
+                within(2_000L));
         Matcher documented = Pattern.compile("\\bjunction_zookeeper_[a-z0-9_]*[a-z0-9]").matcher(
                 Files.readString(AgentFixture.repositoryRoot().resolve("docs/configuration.md")));
         Set<String> names = new TreeSet<>();
@@ -241,7 +246,7 @@ class ZooKeeperAgentTest {
     }
 
     @Test
-    void losingTheLeaderTheAgentTalksToKeepsServingAndChangesMadeMeanwhileConvergeWhenItReturns() throws Exception {
+    void losingTheLeaderTheAgentTalksToFor30sKeepsServingAndChangesMadeMeanwhileConvergeWhenItReturns() throws Exception {
         try (TestingCluster cluster = new TestingCluster(3)) {
             cluster.start();
             InstanceSpec leader = await().atMost(WAIT).ignoreExceptions().until(() -> leaderOf(cluster),
@@ -254,29 +259,41 @@ class ZooKeeperAgentTest {
             int tcpPort = AgentFixture.freePort();
             agent = AgentFixture.start(config(dir, address(leader), "off", "", tcpPort,
                     AgentFixture.freePort()));
-            try (Traffic traffic = new Traffic(tcpPort)) {
+            try (EchoTraffic traffic = new EchoTraffic(tcpPort, "zk-test-traffic")) {
                 await().atMost(WAIT).until(() -> traffic.ok() > 5);
                 cluster.killServer(leader);
+                long outageEnds = System.nanoTime() + OUTAGE.toNanos();
                 await().atMost(WAIT).until(() -> status(agent).lastError() != null);
                 assertThat(status(agent).lastError()).contains("serving the last known state");
+                long frozen = AgentFixture.lastSyncMillis(agent, "zookeeper");
                 int before = traffic.ok();
                 // Meanwhile, through the quorum left: b registers, a unregisters.
                 registrar.register("web", "b", b.address().getPort());
                 registrar.unregister("web", "a");
-                // Past the session timeout (6 s): the agent's session is gone too, and still nothing is removed.
-                Thread.sleep(9_000);
-                assertThat(traffic.failed()).as("failed connections during the outage").isZero();
-                assertThat(traffic.ok()).as("connections during the outage").isGreaterThan(before + 50);
+                // 30 s without the server, well past the session timeout (6 s): the agent's session is gone too, and
+                // still nothing is removed.
+                Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(outageEnds - System.nanoTime())));
+                assertThat(traffic.failed()).as("failed connections during the outage: " + traffic.firstFailure())
+                        .isZero();
+                assertThat(traffic.ok()).as("connections during the outage").isGreaterThan(before + 200);
                 assertThat(ports(agent, WEB)).as("the last known state, nothing seen while away")
                         .containsExactly(a.address().getPort());
+                // The view has not been current since the loss: the last sync stays where it was, and it counted.
+                assertThat(AgentFixture.lastSyncMillis(agent, "zookeeper")).isEqualTo(frozen)
+                        .isLessThan(System.currentTimeMillis() - 25_000);
+                assertThat(AgentFixture.metric(agent, "junction_discovery_errors_total{source=\"zookeeper\"}"))
+                        .isGreaterThanOrEqualTo(1.0);
 
                 assertThat(cluster.restartServer(leader)).isTrue();
                 await().atMost(Duration.ofSeconds(60)).until(() ->
                         ports(agent, WEB).equals(Set.of(b.address().getPort())));
                 await().atMost(WAIT).until(() -> status(agent).lastError() == null);
+                assertThat(AgentFixture.lastSyncMillis(agent, "zookeeper")).isCloseTo(System.currentTimeMillis(),
+                        within(2_000L));
                 int bBefore = b.accepted();
                 await().atMost(WAIT).until(() -> b.accepted() > bBefore + 5);
-                assertThat(traffic.failed()).as("failed connections, outage and recovery").isZero();
+                assertThat(traffic.failed()).as("failed connections, outage and recovery: " + traffic.firstFailure())
+                        .isZero();
             }
         }
     }
@@ -298,54 +315,6 @@ class ZooKeeperAgentTest {
             }
         }
         return null;
-    }
-
-    /** One echo connection after another, 20 ms apart, counting successes and failures. */
-    static final class Traffic implements AutoCloseable {
-        private final AtomicInteger ok = new AtomicInteger();
-        private final AtomicInteger failed = new AtomicInteger();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
-
-        Traffic(int port) {
-            thread = new Thread(() -> {
-                // Bounded: stops when closed, and after at most 10 minutes whatever happens.
-                long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-                while (running.get() && System.nanoTime() < end) {
-                    try {
-                        if ("t".equals(AgentFixture.echoOnce(port, "t"))) {
-                            ok.incrementAndGet();
-                        } else {
-                            failed.incrementAndGet();
-                        }
-                        Thread.sleep(20);
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (Exception e) {
-                        failed.incrementAndGet();
-                    }
-                }
-            }, "zk-test-traffic");
-            thread.start();
-        }
-
-        int ok() {
-            return ok.get();
-        }
-
-        int failed() {
-            return failed.get();
-        }
-
-        @Override
-        public void close() {
-            running.set(false);
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     static SourceStatus status(Agent agent) {

@@ -215,7 +215,7 @@ final class ConsulBlockBinder implements DiscoveryBinder.BlockBinder {
 
         @Override
         public DiscoverySource create(SourceContext context) {
-            return new ConsulSource(settings, context.metrics());
+            return new ConsulSource(settings, context.metrics(), context.clock());
         }
     }
 }

@@ -95,7 +95,7 @@ final class KubernetesBlockBinder implements DiscoveryBinder.BlockBinder {
 
         @Override
         public DiscoverySource create(SourceContext context) {
-            return settings.source();
+            return settings.source(context.metrics(), context.clock());
         }
     }
 }

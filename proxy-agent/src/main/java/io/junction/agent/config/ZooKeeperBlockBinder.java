@@ -139,7 +139,7 @@ final class ZooKeeperBlockBinder implements DiscoveryBinder.BlockBinder {
 
         @Override
         public DiscoverySource create(SourceContext context) {
-            return new ZooKeeperSource(settings, context.metrics());
+            return new ZooKeeperSource(settings, context.metrics(), context.clock());
         }
     }
 }

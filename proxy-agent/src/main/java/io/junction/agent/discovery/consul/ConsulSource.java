@@ -1,5 +1,6 @@
 package io.junction.agent.discovery.consul;
 
+import io.junction.agent.discovery.SourceMeters;
 import io.junction.core.discovery.DiscoveryListener;
 import io.junction.core.discovery.DiscoverySource;
 import io.junction.core.discovery.ServiceDefinition;
@@ -10,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +41,10 @@ import java.util.concurrent.TimeUnit;
  * start leaves the source unsynced; one lost later keeps the last state serving: one line is logged when it is lost
  * and one when it is back, and each failed read is reported to the listener.
  *
+ * <p>Meters ({@link SourceMeters}, {@code source=consul}): the instances read, each failed read as an error, and the
+ * last sync, which reads "now" while the state is handed over and no watch is failing (a blocking query that is
+ * held open keeps the view current) and freezes when one starts failing.
+ *
  * <p>Thread-safe: every watch, and all the state below, is confined to the source's one thread; no thread waits for
  * a blocking query (the JDK's HTTP client is asynchronous).
  */
@@ -49,6 +55,7 @@ public final class ConsulSource implements DiscoverySource {
 
     private final ConsulSettings settings;
     private final ConsulClient client;
+    private final SourceMeters meters;
     private final ScheduledExecutorService loop;
     private final Backoff backoff = new Backoff(new Random());
     private final Object lifecycle = new Object();
@@ -68,9 +75,10 @@ public final class ConsulSource implements DiscoverySource {
     private long failingSince;
     private boolean handedOver;
 
-    public ConsulSource(ConsulSettings settings, MeterRegistry metrics) {
+    public ConsulSource(ConsulSettings settings, MeterRegistry metrics, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.client = new ConsulClient(settings, metrics);
+        this.meters = new SourceMeters(metrics, clock, NAME);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "junction-consul");
             t.setDaemon(true);
@@ -145,6 +153,7 @@ public final class ConsulSource implements DiscoverySource {
             recoveredIfNoneFailing();
         }
         boolean known = instances.remove(name) != null;
+        meters.instances(instanceCount());
         log.info("source=consul service={} gone_from=catalog", name);
         if (handedOver && known) {
             deliver(settings.keyOf(name));
@@ -159,6 +168,7 @@ public final class ConsulSource implements DiscoverySource {
         } else {
             handOverIfComplete();
         }
+        meters.instances(instanceCount());
         List<String> before = skipped.put(name, read.skipped());
         if (!read.skipped().isEmpty() && !read.skipped().equals(before)) {
             String message = "consul service " + name + ": " + String.join("; ", read.skipped());
@@ -173,10 +183,20 @@ public final class ConsulSource implements DiscoverySource {
             return;
         }
         handedOver = true;
+        meters.synced();
+        meters.live(failing.isEmpty());
         Map<ServiceKey, ServiceDefinition> state = state();
         listener.onReplace(NAME, state);
         log.info("source=consul synced registry_services={} services={} endpoints={}", instances.size(),
                 state.size(), state.values().stream().mapToInt(d -> d.endpoints().size()).sum());
+    }
+
+    private int instanceCount() {
+        int n = 0;
+        for (List<Endpoint> list : instances.values()) {
+            n += list.size();
+        }
+        return n;
     }
 
     /** Every service this source knows, each with the instances of every registry service renamed to it. */
@@ -231,6 +251,10 @@ public final class ConsulSource implements DiscoverySource {
             if (failing.remove(query)) {
                 recoveredIfNoneFailing();
             }
+            if (handedOver) {
+                meters.synced();
+                meters.live(failing.isEmpty());
+            }
         }
 
         @Override
@@ -241,6 +265,8 @@ public final class ConsulSource implements DiscoverySource {
                         settings.address(), query.what(), message, handedOver ? "kept" : "not_synced");
             }
             failing.add(query);
+            meters.failed();
+            meters.live(false);
             listener.onError(NAME, "consul " + settings.address() + " " + query.what() + ": " + message, cause);
         }
     }
@@ -269,6 +295,7 @@ public final class ConsulSource implements DiscoverySource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        meters.close();
         log.info("source=consul stopped");
     }
 

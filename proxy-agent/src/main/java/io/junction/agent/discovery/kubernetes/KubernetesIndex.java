@@ -3,6 +3,7 @@ package io.junction.agent.discovery.kubernetes;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.junction.agent.discovery.SourceMeters;
 import io.junction.core.discovery.DiscoveryListener;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.ServiceKey;
@@ -32,6 +33,7 @@ final class KubernetesIndex {
     private final KubernetesTranslator translator;
     private final DiscoveryListener listener;
     private final AnnotationEvents events;
+    private final SourceMeters meters;
 
     private final Object lock = new Object();
     // All guarded by lock.
@@ -41,9 +43,12 @@ final class KubernetesIndex {
     private final Map<String, Set<String>> reported = new HashMap<>();
     private boolean handedOver;
     private boolean closed;
+    /** Endpoints across every service port delivered. */
+    private int instances;
 
     KubernetesIndex(String source, KubernetesTranslator translator, DiscoveryListener listener,
-                    AnnotationEvents events) {
+                    AnnotationEvents events, SourceMeters meters) {
+        this.meters = meters;
         this.source = source;
         this.translator = translator;
         this.listener = listener;
@@ -70,6 +75,9 @@ final class KubernetesIndex {
                 all.putAll(defs);
             }
             handedOver = true;
+            instances = endpointCount(all);
+            meters.instances(instances);
+            meters.synced();
             listener.onReplace(source, all);
             log.info("source=kubernetes synced services={} service_ports={}", services.size(), all.size());
         }
@@ -160,6 +168,8 @@ final class KubernetesIndex {
                 listener.onChange(source, e.getKey(), e.getValue());
             }
         }
+        instances += endpointCount(now) - endpointCount(before);
+        meters.instances(instances);
         if (now.isEmpty()) {
             delivered.remove(id);
         } else {
@@ -205,6 +215,14 @@ final class KubernetesIndex {
             reported.put(id, seen);
         }
         return r.services();
+    }
+
+    private static int endpointCount(Map<ServiceKey, ServiceDefinition> defs) {
+        int n = 0;
+        for (ServiceDefinition d : defs.values()) {
+            n += d.endpoints().size();
+        }
+        return n;
     }
 
     private static String id(HasMetadata o) {

@@ -3,6 +3,7 @@ package io.junction.agent.discovery.kubernetes;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +11,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
 
@@ -53,8 +55,9 @@ public record KubernetesSettings(Path kubeconfig, String nodeName, String namesp
         }
     }
 
-    /** A new, unstarted source with its own client. */
-    public KubernetesSource source() {
-        return new KubernetesSource(client(), true, namespace, labelSelector, effectiveNodeName(System.getenv()));
+    /** A new, unstarted source with its own client, its meters in {@code registry}. */
+    public KubernetesSource source(MeterRegistry registry, Clock clock) {
+        return new KubernetesSource(client(), true, namespace, labelSelector, effectiveNodeName(System.getenv()),
+                registry, clock);
     }
 }

@@ -10,9 +10,12 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.ServiceResource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.junction.agent.discovery.SourceMeters;
 import io.junction.core.discovery.DiscoveryListener;
 import io.junction.core.discovery.DiscoverySource;
+import io.micrometer.core.instrument.MeterRegistry;
 
+import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +46,7 @@ public final class KubernetesSource implements DiscoverySource {
     private final String namespace;
     private final String labelSelector;
     private final String nodeName;
+    private final SourceMeters meters;
 
     private final Object lock = new Object();
     // All guarded by lock; set by start().
@@ -59,9 +63,12 @@ public final class KubernetesSource implements DiscoverySource {
      * @param namespace     the one namespace to watch, or null for all
      * @param labelSelector a label selector for Services, or null for all
      * @param nodeName      this node's name, for {@code internalTrafficPolicy: Local}
+     * @param registry      where the source's meters go
+     * @param clock         the time {@code junction_discovery_last_sync_seconds} tells
      */
     public KubernetesSource(KubernetesClient client, boolean ownsClient, String namespace, String labelSelector,
-                            String nodeName) {
+                            String nodeName, MeterRegistry registry, Clock clock) {
+        this.meters = new SourceMeters(registry, clock, NAME);
         this.client = Objects.requireNonNull(client, "client");
         this.ownsClient = ownsClient;
         this.namespace = namespace;
@@ -82,7 +89,7 @@ public final class KubernetesSource implements DiscoverySource {
                 throw new IllegalStateException("already started or closed");
             }
             events = new AnnotationEvents(client, nodeName);
-            index = new KubernetesIndex(NAME, new KubernetesTranslator(nodeName), l, events);
+            index = new KubernetesIndex(NAME, new KubernetesTranslator(nodeName), l, events, meters);
             FilterWatchListDeletable<Service, ServiceList, ServiceResource<Service>> svcOps =
                     namespace == null ? client.services().inAnyNamespace() : client.services().inNamespace(namespace);
             if (labelSelector != null) {
@@ -94,7 +101,7 @@ public final class KubernetesSource implements DiscoverySource {
             sliceOps = sliceOps.withLabel(KubernetesTranslator.SERVICE_NAME_LABEL);
             serviceInformer = svcOps.runnableInformer(0);
             sliceInformer = sliceOps.runnableInformer(0);
-            watch = new ApiServerWatch(index::handedOver, serviceInformer, sliceInformer);
+            watch = new ApiServerWatch(index::handedOver, meters, serviceInformer, sliceInformer);
             serviceInformer.addEventHandler(new ServiceHandler(index)).exceptionHandler(this::onWatchError);
             sliceInformer.addEventHandler(new SliceHandler(index)).exceptionHandler(this::onWatchError);
         }
@@ -150,6 +157,7 @@ public final class KubernetesSource implements DiscoverySource {
         if (ownsClient) {
             client.close();
         }
+        meters.close();
     }
 
     /** Lets a stopping informer finish before its client closes, so that it does not retry on a closed client. */

@@ -39,6 +39,7 @@ final class SessionWatch {
             return;
         }
         reportedUnreachable = true;
+        metrics.failed();
         String message = "ZooKeeper at " + connect + " unreachable; not ready until it answers";
         log.warn("zookeeper=unreachable connect={} serving=not_yet reason=\"{}\"", connect, message);
         listener.onError(ZooKeeperSource.NAME, message, null);

@@ -17,6 +17,7 @@ import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,10 +71,10 @@ public final class ZooKeeperSource implements DiscoverySource {
     private boolean synced;
     private volatile boolean closed;
 
-    public ZooKeeperSource(ZooKeeperSettings settings, MeterRegistry registry) {
+    public ZooKeeperSource(ZooKeeperSettings settings, MeterRegistry registry, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.index = new RegistryIndex(settings);
-        this.metrics = new ZooKeeperMetrics(registry);
+        this.metrics = new ZooKeeperMetrics(registry, clock);
         this.session = new SessionWatch(settings.connect(), metrics);
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "zookeeper-source");
@@ -168,6 +169,7 @@ public final class ZooKeeperSource implements DiscoverySource {
                 || closed) {
             log.debug("zookeeper=cache_retry reason=\"{}\"", e.toString());
         } else {
+            metrics.failed();
             log.warn("zookeeper=cache_error reason=\"{}\"", e.toString());
         }
     }
@@ -221,6 +223,7 @@ public final class ZooKeeperSource implements DiscoverySource {
             return;
         }
         Map<ServiceKey, ServiceDefinition> changes = index.changes();
+        metrics.delivered();
         changes.forEach((key, definition) -> {
             log.debug("zookeeper=changed service={} endpoints={}", key,
                     definition == null ? "removed" : definition.endpoints());
@@ -234,6 +237,7 @@ public final class ZooKeeperSource implements DiscoverySource {
             return;
         }
         synced = true;
+        metrics.loaded();
         Map<ServiceKey, ServiceDefinition> all = index.full();
         log.info("zookeeper=synced services={} instances={}", all.size(), index.instances());
         listener.onReplace(NAME, all);

@@ -11,6 +11,7 @@ import io.junction.core.model.ServiceKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class ConsulSourceTest {
     }
 
     private void start(ConsulSettings settings) {
-        source = new ConsulSource(settings, metrics);
+        source = new ConsulSource(settings, metrics, Clock.systemUTC());
         source.start(listener);
     }
 
@@ -211,7 +212,7 @@ class ConsulSourceTest {
 
         RecordingListener wrong = new RecordingListener();
         source = new ConsulSource(new ConsulSettings(URI.create("http://" + consul.address()), "wrong", null, null,
-                null, true, Duration.ofSeconds(30), Map.of()), metrics);
+                null, true, Duration.ofSeconds(30), Map.of()), metrics, Clock.systemUTC());
         source.start(wrong);
         await().atMost(SOON).until(() -> !wrong.errors.isEmpty());
         assertThat(wrong.errors.get(0)).contains("HTTP 403: ACL not found");

@@ -14,7 +14,9 @@ import io.junction.core.model.Endpoint;
 import io.junction.core.model.LbPolicy;
 import io.junction.core.model.Protocol;
 import io.junction.core.model.ServiceKey;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -42,7 +44,8 @@ class KubernetesSourceTest {
     }
 
     private void startSource(String namespace, String nodeName) {
-        source = new KubernetesSource(api.client(), true, namespace, null, nodeName);
+        source = new KubernetesSource(api.client(), true, namespace, null, nodeName, new SimpleMeterRegistry(),
+                Clock.systemUTC());
         source.start(listener);
     }
 
