@@ -1,15 +1,10 @@
 package io.junction.agent.discovery.eureka;
 
+import io.junction.agent.discovery.SourceMeters;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The source's meters, tagged {@code source=eureka}: {@code junction.discovery.last.sync} (epoch seconds of the last
@@ -19,31 +14,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EurekaMetrics implements AutoCloseable {
     private final MeterRegistry registry;
-    private final Clock clock;
-    private final AtomicLong lastSyncMillis = new AtomicLong();
-    private final AtomicInteger instances = new AtomicInteger();
-    private final Counter errors;
+    private final SourceMeters source;
     private final Counter fullFetches;
     private final Counter deltaFetches;
-    private final List<Meter> meters = new ArrayList<>();
 
     public EurekaMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
-        this.clock = clock;
-        meters.add(Gauge.builder("junction.discovery.last.sync", lastSyncMillis, v -> v.get() / 1000.0)
-                .tag("source", EurekaSource.NAME).baseUnit("seconds")
-                .description("When the source last read its registry successfully (Unix time); 0 before the first")
-                .register(registry));
-        meters.add(Gauge.builder("junction.discovery.instances", instances, AtomicInteger::get)
-                .tag("source", EurekaSource.NAME)
-                .description("Instances in the source's copy of its registry").register(registry));
-        errors = Counter.builder("junction.discovery.errors").tag("source", EurekaSource.NAME)
-                .description("Failed reads of the source's registry").register(registry);
+        this.source = new SourceMeters(registry, clock, EurekaSource.NAME);
         fullFetches = fetches("full");
         deltaFetches = fetches("delta");
-        meters.add(errors);
-        meters.add(fullFetches);
-        meters.add(deltaFetches);
     }
 
     private Counter fetches(String kind) {
@@ -56,16 +35,18 @@ public final class EurekaMetrics implements AutoCloseable {
     }
 
     void synced(int instanceCount) {
-        instances.set(instanceCount);
-        lastSyncMillis.set(clock.millis());
+        source.instances(instanceCount);
+        source.synced();
     }
 
     void failed() {
-        errors.increment();
+        source.failed();
     }
 
     @Override
     public void close() {
-        meters.forEach(registry::remove);
+        source.close();
+        registry.remove(fullFetches);
+        registry.remove(deltaFetches);
     }
 }

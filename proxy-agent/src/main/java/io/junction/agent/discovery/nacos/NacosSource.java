@@ -1,12 +1,10 @@
 package io.junction.agent.discovery.nacos;
 
+import io.junction.agent.discovery.SourceMeters;
 import io.junction.core.discovery.DiscoveryListener;
 import io.junction.core.discovery.DiscoverySource;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.ServiceKey;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -64,7 +61,7 @@ public final class NacosSource implements DiscoverySource {
         t.setDaemon(true);
         return t;
     });
-    private final List<Meter> meters = new ArrayList<>();
+    private volatile SourceMeters meters;
     private final AtomicBoolean started = new AtomicBoolean();
 
     // Owned by the source thread.
@@ -76,10 +73,7 @@ public final class NacosSource implements DiscoverySource {
     private final Map<String, String> checksums = new HashMap<>();
     private final Map<String, Set<String>> malformed = new HashMap<>();
 
-    // Read by the meters from the scrape thread.
-    private volatile int instances;
-    private volatile double lastSyncSeconds;
-    private volatile long failedRounds;
+    private int instances;
     private volatile boolean closed;
 
     public NacosSource(NacosSettings settings, MeterRegistry registry, Clock clock) {
@@ -100,6 +94,7 @@ public final class NacosSource implements DiscoverySource {
         if (!started.compareAndSet(false, true) || closed) {
             throw new IllegalStateException("already started or closed");
         }
+        bindMeters();
         thread.execute(() -> {
             listener = l;
             HttpClient http = HttpClient.newBuilder()
@@ -110,7 +105,6 @@ public final class NacosSource implements DiscoverySource {
             client = new NacosClient(settings, http, clock, REQUEST_TIMEOUT);
             round();
         });
-        bindMeters();
         log.info("source=nacos starting servers={} namespace={} group={} services={} clusters={} auth={} "
                         + "poll_interval={}", settings.servers(),
                 settings.namespace().isEmpty() ? "public" : settings.namespace(), settings.group(),
@@ -178,7 +172,8 @@ public final class NacosSource implements DiscoverySource {
             state.put(service, t.definitions());
         }
         instances = countInstances();
-        lastSyncSeconds = clock.millis() / 1000.0;
+        meters.instances(instances);
+        meters.synced();
         if (!synced || lost) {
             if (lost) {
                 log.info("source=nacos registry=recovered server={}", client.currentServer());
@@ -198,7 +193,7 @@ public final class NacosSource implements DiscoverySource {
     }
 
     private void failed(Throwable error) {
-        failedRounds++;
+        meters.failed();
         Throwable cause = error.getCause() != null && !(error instanceof NacosFailure) ? error.getCause() : error;
         String reason = String.valueOf(cause.getMessage());
         if (!synced && !lost) {
@@ -241,16 +236,7 @@ public final class NacosSource implements DiscoverySource {
 
     private void bindMeters() {
         // The same names, tags and descriptions as every registry source's, so that one query covers them all.
-        meters.add(Gauge.builder("junction.discovery.instances", this, s -> s.instances).tag("source", NAME)
-                .description("Instances in the source's copy of its registry")
-                .register(registry));
-        meters.add(Gauge.builder("junction.discovery.last.sync", this, s -> s.lastSyncSeconds).tag("source", NAME)
-                .baseUnit("seconds")
-                .description("When the source last read its registry successfully (Unix time); 0 before the first")
-                .register(registry));
-        meters.add(FunctionCounter.builder("junction.discovery.errors", this, s -> s.failedRounds).tag("source", NAME)
-                .description("Failed reads of the source's registry")
-                .register(registry));
+        meters = new SourceMeters(registry, clock, NAME);
     }
 
     @Override
@@ -260,6 +246,9 @@ public final class NacosSource implements DiscoverySource {
         }
         closed = true;
         thread.shutdownNow();
-        meters.forEach(registry::remove);
+        SourceMeters m = meters;
+        if (m != null) {
+            m.close();
+        }
     }
 }

@@ -216,7 +216,7 @@ class NacosSourceTest {
         assertThat(listener.state()).containsOnlyKeys(WEB);
         assertThat(listener.calls()).filteredOn(c -> c.kind().equals("error")).first().extracting(c -> c.message())
                 .asString().contains("serving the last known state").contains(nacos.address());
-        assertThat(registry.get("junction.discovery.errors").tag("source", "nacos").functionCounter().count()).isGreaterThan(1);
+        assertThat(registry.get("junction.discovery.errors").tag("source", "nacos").counter().count()).isGreaterThan(1);
         nacos.set("web", Instance.of("10.0.0.1", 80), Instance.of("10.0.0.2", 80));
         nacos.up();
         // Recovery hands the whole state over again (which also clears the error in the status).
