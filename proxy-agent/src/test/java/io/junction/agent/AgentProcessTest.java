@@ -85,6 +85,17 @@ class AgentProcessTest {
     }
 
     @Test
+    void selfTestRunsAWholeAgentEndToEndAndExitsZero() throws Exception {
+        Process p = junction("self-test");
+
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output(0)).isZero();
+        assertThat(output(0)).contains("ok    a request through a service")
+                .contains("ok    a request through the registered instance's service")
+                .contains("ok    the admin routes").contains("self-test passed");
+    }
+
+    @Test
     void runRefusesABadConfigWithANonZeroExitAndTheReason() throws Exception {
         Path bad = config("bad.yaml", """
                 services:
