@@ -1,5 +1,6 @@
 package io.junction.agent.node;
 
+import java.util.stream.Collectors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,6 @@ final class ContainerTestbed {
         for (int i = namespaces.size() - 1; i >= 0; i--) {
             namespaces.get(i).close();
         }
-        before.assertRestored();
+        before.assertRestored(namespaces.stream().map(TestNamespace::name).collect(Collectors.toSet()));
     }
 }
