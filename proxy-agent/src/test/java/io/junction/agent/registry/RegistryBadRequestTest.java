@@ -77,6 +77,8 @@ class RegistryBadRequestTest {
 
         // Malformed JSON, missing and ill-typed fields: 400 naming the field and the reason.
         assertBad(register("{\"Name\": ", auth), 400, "malformed JSON");
+        assertBad(register("{\"ID\": \"a\", \"ID\": \"b\", \"Name\": \"web\", \"Address\": \"127.0.0.1\", \"Port\": 80}",
+                auth), 400, "Duplicate");
         assertBad(register("", auth), 400, "empty body");
         assertBad(register("[1,2]", auth), 400, "body: expected a JSON object");
         assertBad(register("{\"Port\": 80}", auth), 400, "Name: missing");
@@ -98,7 +100,7 @@ class RegistryBadRequestTest {
                 + "\"Interval\": \"5s\"}}", auth), 400, "https checks are not supported");
         assertBad(register("{\"Name\": \"web\", \"Port\": 80, \"Address\": \"db.example.com\"}", auth), 400,
                 "Address: 'db.example.com' is not an IP address");
-        assertThat(refused("invalid")).isEqualTo(15);
+        assertThat(refused("invalid")).isEqualTo(16);
 
         // Addresses outside the policy: outside allowedCidrs, link-local, unspecified; a probe target too.
         assertBad(register("{\"Name\": \"web\", \"Port\": 80, \"Address\": \"192.168.1.5\"}", auth), 400,

@@ -7,6 +7,7 @@ import io.junction.agent.registry.store.Registration;
 import io.netty.util.NetUtil;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.net.InetAddress;
@@ -40,7 +41,9 @@ public final class RegistrationReader {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration MAX_DURATION = Duration.ofDays(365);
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    // A key named twice is refused: two parsers may read such a body differently (Go's, so Consul's, takes the last).
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_META_KEY + "}");
     private static final List<String> UNSUPPORTED_CHECKS = List.of("Args", "ScriptArgs", "Script", "GRPC",

@@ -7,6 +7,7 @@ import io.junction.agent.registry.store.Instance;
 import io.junction.agent.registry.store.Registration;
 import io.junction.agent.registry.store.RegistryStore;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,9 @@ public final class RegistryApi {
     public static final int MAX_OUTPUT = 4096;
     static final String CONSUL_VERSION = "1.20.0";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    // A key named twice is refused: two parsers may read such a body differently (Go's, so Consul's, takes the last).
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private final RegistryStore store;
     private final RegistrationReader reader;
