@@ -1,6 +1,10 @@
 package io.junction.agent.discovery.kubernetes;
 
+import io.junction.agent.discovery.SourceMeters;
 import io.junction.core.discovery.DiscoveryListener;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+
+import java.time.Clock;
 
 /**
  * A {@link KubernetesIndex} fed a {@link BenchCluster} the way {@link KubernetesSource}'s informer handlers feed it:
@@ -28,8 +32,9 @@ final class ClusterFeed implements AutoCloseable {
         // No client: the cluster's Services carry no junction.io annotations, so there is never an Event to post,
         // and a real client would add its HTTP client's threads and heap to what the benchmark measures.
         this.events = new AnnotationEvents(null, BenchCluster.NODE);
+        // The source's meters count instances on every change, as in the agent; a registry that keeps nothing.
         this.index = new KubernetesIndex(KubernetesSource.NAME, new KubernetesTranslator(BenchCluster.NODE), listener,
-                events);
+                events, new SourceMeters(new CompositeMeterRegistry(), Clock.systemUTC(), KubernetesSource.NAME));
         this.changed = new boolean[cluster.size()];
         for (int s = 0; s < cluster.size(); s++) {
             index.putService(cluster.service(s));
