@@ -1,6 +1,8 @@
 package io.junction.core.forward.tcp;
 
 import io.junction.core.clock.NanoClock;
+import io.junction.core.forward.DescriptorBudget;
+import io.junction.core.forward.RateLimitedLog;
 import io.junction.core.forward.Transports;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ProxyProtocolRejection;
@@ -11,6 +13,7 @@ import io.junction.core.state.ServiceHandle;
 import io.junction.core.state.ServiceSnapshot;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -52,16 +56,23 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
      */
     static final RecvByteBufAllocator READ_SIZING =
             new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, 64 * 1024);
+    /** One line a second at most for the whole node, however many connections the descriptor budget refuses. */
+    private static final RateLimitedLog BUDGET_LOG = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(1));
 
     private final ServiceHandle handle;
     private final AtomicInteger active;
     private final NanoClock clock;
+    private final DescriptorBudget budget;
+    /** Returns a connection's budget slot when its client channel closes; one instance for all connections. */
+    private final ChannelFutureListener releaseSlot;
     private final AtomicBoolean spliceUnavailableLogged = new AtomicBoolean();
 
-    TcpChannelInitializer(ServiceHandle handle, AtomicInteger active, NanoClock clock) {
+    TcpChannelInitializer(ServiceHandle handle, AtomicInteger active, NanoClock clock, DescriptorBudget budget) {
         this.handle = handle;
         this.active = active;
         this.clock = clock;
+        this.budget = budget;
+        this.releaseSlot = f -> budget.release();
     }
 
     @Override
@@ -78,6 +89,16 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
             ch.close();
             return;
         }
+        if (!budget.tryAcquire()) {
+            // Accepted only to be closed: the client sees a close at once instead of waiting in the backlog.
+            handle.metrics().onFailure(FailureReason.DESCRIPTOR_LIMIT);
+            AccessLog.rejected(ch.eventLoop(), handle.key(), ch.remoteAddress(), FailureReason.DESCRIPTOR_LIMIT);
+            BUDGET_LOG.warn("event=connection_refused reason=descriptor_limit service={} suppressed={}", handle.key());
+            ch.close();
+            return;
+        }
+        // Whatever happens to the connection from here, its descriptors are free once the client channel closes.
+        ch.closeFuture().addListener(releaseSlot);
         if (active.incrementAndGet() > tcp.maxConnections()) {
             active.decrementAndGet();
             handle.metrics().onFailure(FailureReason.CONNECTION_LIMIT);
