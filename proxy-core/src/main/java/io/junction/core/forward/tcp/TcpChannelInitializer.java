@@ -6,6 +6,7 @@ import io.junction.core.forward.RateLimitedLog;
 import io.junction.core.forward.Transports;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ProxyProtocolRejection;
+import io.junction.core.model.ConnectionRateLimit;
 import io.junction.core.model.ProxyProtocolAccept;
 import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
@@ -66,6 +67,8 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
     /** Returns a connection's budget slot when its client channel closes; one instance for all connections. */
     private final ChannelFutureListener releaseSlot;
     private final AtomicBoolean spliceUnavailableLogged = new AtomicBoolean();
+    /** The buckets of the current {@code connectionRateLimit}; replaced (buckets reset) when a reload changes it. */
+    private volatile SourceRateLimiter rateLimiter;
 
     TcpChannelInitializer(ServiceHandle handle, AtomicInteger active, NanoClock clock, DescriptorBudget budget) {
         this.handle = handle;
@@ -81,6 +84,13 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         ServiceSnapshot snapshot = handle.current();
         TcpSettings tcp = snapshot.spec().tcp();
         ProxyProtocolAccept accept = tcp.acceptProxyProtocol();
+        if (tcp.connectionRateLimit().enabled() && !withinRate(ch, tcp.connectionRateLimit())) {
+            // First: a source over its rate takes neither a descriptor slot nor a listener slot.
+            handle.metrics().onFailure(FailureReason.RATE_LIMITED);
+            AccessLog.rejected(ch.eventLoop(), handle.key(), ch.remoteAddress(), FailureReason.RATE_LIMITED);
+            ch.close();
+            return;
+        }
         if (accept.enabled() && !trusted(ch, accept)) {
             // Before the connection limit: an untrusted peer takes no slot.
             handle.metrics().onProxyProtocolRejected(ProxyProtocolRejection.UNTRUSTED);
@@ -123,6 +133,20 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         } else {
             ctx.pipeline().replace(this, null, frontend);
         }
+    }
+
+    /** Whether the peer of {@code ch} (the TCP source address, not a PROXY protocol client) is within {@code limit}. */
+    private boolean withinRate(Channel ch, ConnectionRateLimit limit) {
+        if (!(ch.remoteAddress() instanceof InetSocketAddress peer)) {
+            return true;
+        }
+        SourceRateLimiter limiter = rateLimiter;
+        if (limiter == null || !limiter.limit().equals(limit)) {
+            // Two loops may race here after a reload; one of the two new limiters wins, the other's one count is lost.
+            limiter = new SourceRateLimiter(limit);
+            rateLimiter = limiter;
+        }
+        return limiter.tryAcquire(peer.getAddress());
     }
 
     private static boolean trusted(Channel ch, ProxyProtocolAccept accept) {
