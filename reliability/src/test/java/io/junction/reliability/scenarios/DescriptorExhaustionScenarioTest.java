@@ -170,7 +170,9 @@ class DescriptorExhaustionScenarioTest {
                 Thread.sleep(20);
             }
 
-            scenario.note("start warning that maxConnections cannot fit: " + warned + "; fds when limited: " + fdsNow);
+            scenario.note("open descriptors when the soft limit was lowered to them: " + fdsNow);
+            scenario.figure("start warning that maxConnections cannot fit (1 = logged)", warned ? 1 : 0, "",
+                    Bound.EXACTLY, 1);
             scenario.figure("clients admitted", admitted, "", Bound.EXACTLY, cap);
             scenario.figure("clients beyond the cap refused (closed)", refused, "", Bound.EXACTLY,
                     p.clients() - cap);

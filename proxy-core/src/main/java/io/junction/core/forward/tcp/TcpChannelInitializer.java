@@ -27,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sets up each accepted client connection: enforces the listener's connection limit, applies the settings of the
@@ -68,7 +69,7 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
     private final ChannelFutureListener releaseSlot;
     private final AtomicBoolean spliceUnavailableLogged = new AtomicBoolean();
     /** The buckets of the current {@code connectionRateLimit}; replaced (buckets reset) when a reload changes it. */
-    private volatile SourceRateLimiter rateLimiter;
+    private final AtomicReference<SourceRateLimiter> rateLimiter = new AtomicReference<>();
 
     TcpChannelInitializer(ServiceHandle handle, AtomicInteger active, NanoClock clock, DescriptorBudget budget) {
         this.handle = handle;
@@ -140,11 +141,12 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         if (!(ch.remoteAddress() instanceof InetSocketAddress peer)) {
             return true;
         }
-        SourceRateLimiter limiter = rateLimiter;
-        if (limiter == null || !limiter.limit().equals(limit)) {
-            // Two loops may race here after a reload; one of the two new limiters wins, the other's one count is lost.
-            limiter = new SourceRateLimiter(limit);
-            rateLimiter = limiter;
+        SourceRateLimiter limiter = rateLimiter.get();
+        while (limiter == null || !limiter.limit().equals(limit)) {
+            // First connection, or the limit changed on reload. Loops accepting at the same moment must end up on
+            // one limiter, or each would hand the same source a fresh burst: the CAS picks the winner.
+            SourceRateLimiter fresh = new SourceRateLimiter(limit);
+            limiter = rateLimiter.compareAndSet(limiter, fresh) ? fresh : rateLimiter.get();
         }
         return limiter.tryAcquire(peer.getAddress());
     }
