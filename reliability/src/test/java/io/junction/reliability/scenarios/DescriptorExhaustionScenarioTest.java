@@ -131,12 +131,17 @@ class DescriptorExhaustionScenarioTest {
             double reloadMillis = (System.nanoTime() - reloadStart) / 1e6;
             double reloadFailures = agent.metric("junction_config_reload_failures_total");
             double counted = agent.metric("junction_failures_total", "reason=\"descriptor_limit\"");
+            double countedNodeWide = agent.metric("junction_descriptors_refused_total");
+            double limitGauge = agent.metric("junction_descriptors_limit");
+            double capGauge = agent.metric("junction_descriptors_connection_cap");
+            double inUseGauge = agent.metric("junction_descriptors_connections");
             double stormSeconds = (System.nanoTime() - stormStart) / 1e9;
             List<Long> refusalLines = lineTimes(log, "event=connection_refused");
 
-            // EMFILE: the soft limit lowered to what the agent holds now, so every accept fails.
+            // EMFILE: the soft limit lowered below what the agent holds now, so every accept fails (a few under, so
+            // that a descriptor the agent frees meanwhile, such as an idle admin connection, does not let one by).
             int fdsNow = agent.jvm().fdCount();
-            Commands.check("prlimit", "--pid", Long.toString(pid), "--nofile=" + fdsNow + ":" + NOFILE);
+            Commands.check("prlimit", "--pid", Long.toString(pid), "--nofile=" + (fdsNow - 8) + ":" + NOFILE);
             List<Socket> waiting = new ArrayList<>();
             long emfileStart = System.nanoTime();
             long cpuEmfile = cpuTicks(pid);
@@ -146,11 +151,12 @@ class DescriptorExhaustionScenarioTest {
             }
             double emfileCpuShare = cpuShare(pid, cpuEmfile, emfileStart);
             double emfileSeconds = (System.nanoTime() - emfileStart) / 1e9;
-            double acceptFailures = agent.metric("junction_descriptors_accept_failures_total");
             List<Long> acceptFailureLines = lineTimes(log, "event=accept_failed");
 
             // Recovery: the limit back, the storm gone; a new client is let through within a second.
             Commands.check("prlimit", "--pid", Long.toString(pid), "--nofile=" + NOFILE + ":" + NOFILE);
+            // Read once the admin server can accept again (the counter keeps what happened meanwhile).
+            double acceptFailures = agent.metric("junction_descriptors_accept_failures_total");
             for (Socket s : held) {
                 s.close();
             }
@@ -170,7 +176,7 @@ class DescriptorExhaustionScenarioTest {
                 Thread.sleep(20);
             }
 
-            scenario.note("open descriptors when the soft limit was lowered to them: " + fdsNow);
+            scenario.note("open descriptors when the soft limit was lowered to 8 under them: " + fdsNow);
             scenario.figure("start warning that maxConnections cannot fit (1 = logged)", warned ? 1 : 0, "",
                     Bound.EXACTLY, 1);
             scenario.figure("clients admitted", admitted, "", Bound.EXACTLY, cap);
@@ -192,6 +198,10 @@ class DescriptorExhaustionScenarioTest {
                     + Math.round(emfileSeconds * 10) / 10.0 + " s");
             // At most one line a second, read from the lines' own timestamps (millisecond resolution; 50 ms spare
             // for the moment logback takes its timestamp after the limiter let the line through).
+            scenario.figure("junction_descriptors_refused_total", countedNodeWide, "", Bound.EXACTLY, counted);
+            scenario.figure("junction_descriptors_limit", limitGauge, "", Bound.EXACTLY, NOFILE);
+            scenario.figure("junction_descriptors_connection_cap", capGauge, "", Bound.EXACTLY, cap);
+            scenario.figure("junction_descriptors_connections while saturated", inUseGauge, "", Bound.EXACTLY, cap);
             scenario.figure("refusal log lines", refusalLines.size(), "", Bound.AT_LEAST, 1);
             scenario.figure("shortest gap between two refusal log lines", shortestGap(refusalLines), "ms",
                     Bound.AT_LEAST, 950);
