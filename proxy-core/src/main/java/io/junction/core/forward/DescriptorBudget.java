@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The node's file-descriptor budget for proxied TCP connections, derived from the process's {@code RLIMIT_NOFILE} as
- * HAProxy derives {@code maxconn} from {@code ulimit -n}. A reserve of {@code 64 + limit / 8} descriptors is kept
+ * HAProxy derives {@code maxconn} from {@code ulimit -n}. A reserve of {@code 64 + limit / 8} descriptors, and at
+ * least {@link #MIN_RESERVE}, is kept
  * for everything that is not a proxied connection: the admin server and its clients, config reads, health probes,
  * registry clients, log files, the JVM's own jars and the event loops' epoll and event descriptors, and the one
  * descriptor a refused connection holds between its accept and its close. Each proxied connection takes two
@@ -23,6 +24,12 @@ public final class DescriptorBudget {
     public static final int BASE_RESERVE = 64;
     /** The share of the limit also kept in reserve: 1 / this. */
     public static final int RESERVE_SHARE = 8;
+    /**
+     * The smallest reserve: an agent with one service held 132 descriptors besides its proxied connections (measured
+     * under {@code --nofile=1024}: 964 open with 416 connections), so {@code 64 + 512 / 8 = 128} would be too few at
+     * {@code --nofile=512}.
+     */
+    public static final int MIN_RESERVE = 192;
 
     private final long limit;
     private final long reserve;
@@ -36,7 +43,7 @@ public final class DescriptorBudget {
             throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
         }
         this.limit = limit;
-        this.reserve = Math.min(limit, BASE_RESERVE + limit / RESERVE_SHARE);
+        this.reserve = Math.min(limit, Math.max(MIN_RESERVE, BASE_RESERVE + limit / RESERVE_SHARE));
         this.connectionCap = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (limit - reserve) / 2));
     }
 
@@ -120,7 +127,8 @@ public final class DescriptorBudget {
 
     /** The smallest descriptor limit whose budget runs {@code connections} proxied connections at once. */
     public static long limitFor(long connections) {
-        // limit - 64 - limit / 8 >= 2 * connections, solved for limit, then nudged past integer division.
+        // limit - 64 - limit / 8 >= 2 * connections, solved for limit (a lower bound, also under the minimum
+        // reserve), then raised until it fits.
         long limit = (2 * connections + BASE_RESERVE) * RESERVE_SHARE / (RESERVE_SHARE - 1);
         while (forLimit(limit).connectionCap() < connections) {
             limit++;

@@ -11,12 +11,15 @@ class DescriptorBudgetTest {
         DescriptorBudget b = DescriptorBudget.forLimit(1024);
         assertThat(b.reserve()).isEqualTo(64 + 128);
         assertThat(b.connectionCap()).isEqualTo((1024 - 192) / 2);
-        assertThat(DescriptorBudget.forLimit(512).connectionCap()).isEqualTo((512 - 128) / 2);
+        // 64 + 512 / 8 = 128 would be below the minimum reserve.
+        assertThat(DescriptorBudget.forLimit(512).reserve()).isEqualTo(DescriptorBudget.MIN_RESERVE);
+        assertThat(DescriptorBudget.forLimit(512).connectionCap()).isEqualTo((512 - 192) / 2);
+        assertThat(DescriptorBudget.forLimit(65_536).connectionCap()).isEqualTo((65_536 - 64 - 8192) / 2);
     }
 
     @Test
     void aLimitBelowTheReserveLeavesNoConnection() {
-        DescriptorBudget b = DescriptorBudget.forLimit(50);
+        DescriptorBudget b = DescriptorBudget.forLimit(150);
         assertThat(b.connectionCap()).isZero();
         assertThat(b.tryAcquire()).isFalse();
         assertThat(b.refusedCount()).isEqualTo(1);
@@ -25,7 +28,7 @@ class DescriptorBudgetTest {
 
     @Test
     void slotsAreTakenUpToTheCapAndReturned() {
-        DescriptorBudget b = DescriptorBudget.forLimit(80);
+        DescriptorBudget b = DescriptorBudget.forLimit(198);
         assertThat(b.connectionCap()).isEqualTo(3);
         assertThat(b.tryAcquire()).isTrue();
         assertThat(b.tryAcquire()).isTrue();

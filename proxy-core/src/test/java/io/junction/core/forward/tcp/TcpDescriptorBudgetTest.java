@@ -26,7 +26,7 @@ class TcpDescriptorBudgetTest {
 
     @Test
     void connectionsBeyondTheNodeCapAreClosedAtOnceCountedAndAdmittedAgainOnceOneEnds() throws Exception {
-        DescriptorBudget budget = DescriptorBudget.forLimit(80);
+        DescriptorBudget budget = DescriptorBudget.forLimit(198);
         assertThat(budget.connectionCap()).isEqualTo(3);
         try (EventLoops loops = EventLoops.create(2);
              TcpEchoServer echo = new TcpEchoServer()) {
