@@ -16,11 +16,15 @@ import io.junction.core.health.HealthBoard;
 import io.junction.core.state.ListenerFactory;
 import io.junction.core.forward.Transports;
 import io.junction.core.forward.tcp.AccessLog;
+import io.junction.core.forward.DescriptorBudget;
 import io.junction.core.forward.tcp.TcpListenerFactory;
 import io.junction.core.forward.udp.UdpListenerFactory;
 import io.junction.core.model.Protocol;
 import io.junction.core.state.ProxyController;
+import io.junction.core.state.ServiceSnapshot;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -95,8 +99,12 @@ public final class Agent implements AutoCloseable {
         bindProcessMetrics(registry);
         EventLoops loops = EventLoops.create(config.workerThreads(),
                 TimeUnit.MICROSECONDS.toNanos(config.workerYieldMicros()));
+        DescriptorBudget budget = DescriptorBudget.ofProcess();
+        log.info("descriptors=budget limit={} reserve={} max_tcp_connections={}", budget.limit(), budget.reserve(),
+                budget.connectionCap());
+        bindDescriptorMetrics(registry, budget);
         Map<Protocol, ListenerFactory> factories = Map.of(
-                Protocol.TCP, new TcpListenerFactory(loops),
+                Protocol.TCP, new TcpListenerFactory(loops, budget),
                 Protocol.UDP, new UdpListenerFactory(loops));
         ProxyController controller = new ProxyController(factories, loops.connections(), registry,
                 MIN_SYNC_INTERVAL_MS);
@@ -165,12 +173,50 @@ public final class Agent implements AutoCloseable {
             log.warn("agent=waiting after={} reason=\"{}\" serving_starts=when_sources_sync", startTimeout,
                     controller.readiness().reason());
         }
+        warnIfLimitsExceedBudget(controller, budget);
         log.info("agent=started version={} transport={} workers={} worker_yield_us={} services={} node_mode={} "
                         + "startup_ms={}",
                 Version.get(), Transports.name(), loops.workerThreads(), config.workerYieldMicros(),
                 controller.snapshot().services().size(), nodeMode != null,
                 (System.nanoTime() - t0) / 1_000_000);
         return new Agent(config, registry, loops, controller, health, fileSource, admin, nodeMode);
+    }
+
+    /**
+     * One warning line when the services' {@code maxConnections} add up to more than the descriptor budget allows:
+     * the budget then refuses connections those limits would let in.
+     */
+    private static void warnIfLimitsExceedBudget(ProxyController controller, DescriptorBudget budget) {
+        long configured = 0;
+        for (ServiceSnapshot s : controller.snapshot().services().values()) {
+            if (s.spec().protocol() == Protocol.TCP) {
+                configured += s.spec().tcp().maxConnections();
+            }
+        }
+        if (!budget.fits(configured)) {
+            log.warn("descriptors=too_few limit={} reserve={} max_tcp_connections={} configured_max_connections={} "
+                            + "hint=\"raise LimitNOFILE (ulimit -n) to at least {} or lower maxConnections\"",
+                    budget.limit(), budget.reserve(), budget.connectionCap(), configured,
+                    DescriptorBudget.limitFor(configured));
+        }
+    }
+
+    /** The node's descriptor budget, and what it refused, as metrics. */
+    private static void bindDescriptorMetrics(MeterRegistry registry, DescriptorBudget budget) {
+        Gauge.builder("junction.descriptors.limit", budget, DescriptorBudget::limit)
+                .description("The process's descriptor limit (RLIMIT_NOFILE) the connection cap is derived from")
+                .register(registry);
+        Gauge.builder("junction.descriptors.connection.cap", budget, DescriptorBudget::connectionCap)
+                .description("Proxied TCP connections the node runs at once: (limit - reserve) / 2")
+                .register(registry);
+        Gauge.builder("junction.descriptors.connections", budget, DescriptorBudget::connections)
+                .description("Proxied TCP connections holding descriptors now").register(registry);
+        FunctionCounter.builder("junction.descriptors.refused", budget, DescriptorBudget::refusedCount)
+                .description("Connections accepted and closed at once because the connection cap was reached")
+                .register(registry);
+        FunctionCounter.builder("junction.descriptors.accept.failures", budget, DescriptorBudget::acceptFailureCount)
+                .description("Accepts that failed with EMFILE or ENFILE (the listener paused 50 ms each time)")
+                .register(registry);
     }
 
     private static Map<String, Object> configStatus(FileSource source, Path configFile, NodeMode nodeMode) {

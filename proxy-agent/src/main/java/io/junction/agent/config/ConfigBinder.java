@@ -35,7 +35,8 @@ final class ConfigBinder {
     /** The {@code defaults} section: what a service entry may set, less its identity, listen address and endpoints. */
     static final List<String> DEFAULTS_KEYS = List.of("lb", "affinityTimeout", "connectTimeout",
             "maxConnectAttempts", "idleTimeout", "maxConnections", "drainTimeout", "writeBufferHighWaterMark",
-            "writeBufferLowWaterMark", "splice", "proxyProtocol", "acceptProxyProtocol", "sessionIdleTimeout",
+            "writeBufferLowWaterMark", "splice", "proxyProtocol", "acceptProxyProtocol", "connectionRateLimit",
+            "sessionIdleTimeout",
             "maxSessions", "maxDatagramSize", "healthCheck",
             "outlierDetection", "panicThreshold", "slowStart", "maxConnectionsPerEndpoint", "retryBudget");
     static final List<String> ADMIN_KEYS = List.of("listen");

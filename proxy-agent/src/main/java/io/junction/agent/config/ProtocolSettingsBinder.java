@@ -1,6 +1,7 @@
 package io.junction.agent.config;
 
 import io.junction.core.model.Cidr;
+import io.junction.core.model.ConnectionRateLimit;
 import io.junction.core.model.ProxyProtocolAccept;
 import io.junction.core.model.ProxyProtocolSend;
 import io.junction.core.model.SpliceMode;
@@ -9,6 +10,9 @@ import io.junction.core.model.UdpSettings;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.junction.agent.config.FieldReader.MAX_DURATION;
 import static io.junction.agent.config.FieldReader.child;
@@ -24,6 +28,9 @@ final class ProtocolSettingsBinder {
     static final int MAX_WATER_MARK = 64 * 1024 * 1024;
 
     static final List<String> ACCEPT_PROXY_PROTOCOL_KEYS = List.of("trustedCidrs", "timeout");
+    static final List<String> CONNECTION_RATE_LIMIT_KEYS = List.of("perSource", "burst");
+    /** {@code 100/s}, {@code 30/m}, {@code 0.5/s}. */
+    private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*/\\s*([smh])");
 
     private final FieldReader fields;
 
@@ -52,6 +59,8 @@ final class ProtocolSettingsBinder {
         ProxyProtocolSend send = optional(s, "proxyProtocol", d.proxyProtocol(), this::proxyProtocol, path);
         ProxyProtocolAccept accept = optional(s, "acceptProxyProtocol", d.acceptProxyProtocol(),
                 this::acceptProxyProtocol, path);
+        ConnectionRateLimit rate = optional(s, "connectionRateLimit", d.connectionRateLimit(),
+                this::connectionRateLimit, path);
         if (high != null && low == null && s.field("writeBufferLowWaterMark") == null) {
             // Only the high mark given: keep the default low mark unless it would sit above the new high mark.
             low = Math.min(d.writeBufferLowWaterMark(), high / 2);
@@ -64,7 +73,8 @@ final class ProtocolSettingsBinder {
             return d;
         }
         try {
-            return new TcpSettings(connect, attempts, idle, maxConnections, drain, high, low, splice, send, accept);
+            return new TcpSettings(connect, attempts, idle, maxConnections, drain, high, low, splice, send, accept,
+                    rate);
         } catch (IllegalArgumentException e) {
             fields.problems().add(s, path, e.getMessage());
             return d;
@@ -140,6 +150,58 @@ final class ProtocolSettingsBinder {
             return null;
         }
         return new ProxyProtocolAccept(cidrs, timeout);
+    }
+
+    /**
+     * {@code {perSource: 100/s, burst: 200}} or {@code off}. The burst defaults to one second's worth of the rate
+     * (at least 1).
+     */
+    private ConnectionRateLimit connectionRateLimit(YamlNode n, String p) {
+        boolean off = (n.kind() == YamlNode.Kind.BOOL && !Boolean.parseBoolean(n.text()))
+                || (n.kind() == YamlNode.Kind.STRING && n.text().trim().equals("off"));
+        if (off) {
+            return ConnectionRateLimit.OFF;
+        }
+        if (n.kind() != YamlNode.Kind.MAP) {
+            String got = n.kind() == YamlNode.Kind.NULL ? "nothing" : n.describe();
+            fields.problems().add(n, p, "expected a mapping {perSource: 100/s, burst: 200} or off, got " + got);
+            return null;
+        }
+        fields.rejectUnknownKeys(n, p, CONNECTION_RATE_LIMIT_KEYS);
+        YamlNode rateNode = n.field("perSource");
+        if (rateNode == null) {
+            fields.problems().add(n, child(p, "perSource"), "missing (required: new connections per client address, "
+                    + "e.g. 100/s)");
+            return null;
+        }
+        Double perSecond = rate(rateNode, child(p, "perSource"));
+        Integer burst = optional(n, "burst", perSecond == null ? 1 : (int) Math.max(1, Math.ceil(perSecond)),
+                (b, bp) -> fields.integer(b, bp, 1, ConnectionRateLimit.MAX_BURST), p);
+        if (perSecond == null || burst == null) {
+            return null;
+        }
+        return new ConnectionRateLimit(perSecond, burst);
+    }
+
+    /** A rate such as {@code 100/s}, {@code 30/m} or {@code 600/h}, in connections per second. */
+    private Double rate(YamlNode n, String p) {
+        Matcher m = n.kind() == YamlNode.Kind.STRING ? RATE.matcher(n.text().trim().toLowerCase(Locale.ROOT)) : null;
+        if (m == null || !m.matches()) {
+            fields.problems().add(n, p, "expected a rate such as 100/s, 30/m or 600/h, got " + n.describe());
+            return null;
+        }
+        double count = Double.parseDouble(m.group(1));
+        double perSecond = count / switch (m.group(2)) {
+            case "s" -> 1;
+            case "m" -> 60;
+            default -> 3600;
+        };
+        if (!(perSecond > 0) || perSecond > ConnectionRateLimit.MAX_PER_SECOND) {
+            fields.problems().add(n, p, n.describe() + " out of range (expected: > 0 and <= "
+                    + (long) ConnectionRateLimit.MAX_PER_SECOND + "/s)");
+            return null;
+        }
+        return perSecond;
     }
 
     /** The UDP keys of {@code s} over {@code d}; {@code d} itself on any error. */

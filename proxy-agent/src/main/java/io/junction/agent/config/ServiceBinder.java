@@ -30,12 +30,12 @@ import java.util.stream.Collectors;
 final class ServiceBinder {
     static final Set<String> TCP_KEYS = Set.of("connectTimeout", "maxConnectAttempts", "idleTimeout",
             "maxConnections", "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice",
-            "proxyProtocol", "acceptProxyProtocol");
+            "proxyProtocol", "acceptProxyProtocol", "connectionRateLimit");
     static final Set<String> UDP_KEYS = Set.of("sessionIdleTimeout", "maxSessions", "maxDatagramSize");
     static final List<String> KEYS = List.of("name", "namespace", "port", "protocol", "listen", "virtualAddress", "lb",
             "affinityTimeout", "endpoints", "connectTimeout", "maxConnectAttempts", "idleTimeout", "maxConnections",
             "drainTimeout", "writeBufferHighWaterMark", "writeBufferLowWaterMark", "splice", "proxyProtocol",
-            "acceptProxyProtocol", "sessionIdleTimeout", "maxSessions", "maxDatagramSize", "healthCheck", "outlierDetection", "panicThreshold", "slowStart",
+            "acceptProxyProtocol", "connectionRateLimit", "sessionIdleTimeout", "maxSessions", "maxDatagramSize", "healthCheck", "outlierDetection", "panicThreshold", "slowStart",
             "maxConnectionsPerEndpoint", "retryBudget");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");

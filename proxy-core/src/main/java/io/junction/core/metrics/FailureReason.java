@@ -22,6 +22,13 @@ public enum FailureReason {
     RETRY_BUDGET_EXHAUSTED(true, false),
     /** The listener's max-connections limit was reached. */
     CONNECTION_LIMIT(true, false),
+    /**
+     * The node's descriptor budget was full (refused at once so that the descriptors kept in reserve stay free), or
+     * an accept failed because the process ran out of descriptors (EMFILE, ENFILE).
+     */
+    DESCRIPTOR_LIMIT(true, false),
+    /** The client's source address opened connections faster than the service's {@code connectionRateLimit}. */
+    RATE_LIMITED(true, false),
     /** No byte moved in either direction for the idle timeout. */
     IDLE_TIMEOUT(true, false),
     /** The backend was removed and its drain timeout ran out. */

@@ -19,20 +19,23 @@ import java.util.Objects;
  * @param splice                  whether bytes are forwarded with splice(2) (native epoll only; see {@link SpliceMode})
  * @param proxyProtocol           whether each backend connection starts with a PROXY protocol header, and which
  * @param acceptProxyProtocol     whether client connections must start with one ({@link ProxyProtocolAccept#OFF}: no)
+ * @param connectionRateLimit     new connections per client source address ({@link ConnectionRateLimit#OFF}: no limit)
  */
 public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,
                           Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
-                          SpliceMode splice, ProxyProtocolSend proxyProtocol, ProxyProtocolAccept acceptProxyProtocol) {
+                          SpliceMode splice, ProxyProtocolSend proxyProtocol, ProxyProtocolAccept acceptProxyProtocol,
+                          ConnectionRateLimit connectionRateLimit) {
 
     public static final TcpSettings DEFAULTS = new TcpSettings(
             Duration.ofSeconds(1), 3, Duration.ofHours(1), 16_384, Duration.ZERO, 32 * 1024, 16 * 1024,
-            SpliceMode.OFF, ProxyProtocolSend.OFF, ProxyProtocolAccept.OFF);
+            SpliceMode.OFF, ProxyProtocolSend.OFF, ProxyProtocolAccept.OFF, ConnectionRateLimit.OFF);
 
     public TcpSettings {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(splice, "splice");
         Objects.requireNonNull(proxyProtocol, "proxyProtocol");
         Objects.requireNonNull(acceptProxyProtocol, "acceptProxyProtocol");
+        Objects.requireNonNull(connectionRateLimit, "connectionRateLimit");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Checks.positive("connectTimeout", connectTimeout);
@@ -44,12 +47,20 @@ public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Durat
         Checks.range("writeBufferLowWaterMark", writeBufferLowWaterMark, 1, writeBufferHighWaterMark);
     }
 
+    /** Settings without a connection-rate limit. */
+    public TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,
+                       Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
+                       SpliceMode splice, ProxyProtocolSend proxyProtocol, ProxyProtocolAccept acceptProxyProtocol) {
+        this(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout, writeBufferHighWaterMark,
+                writeBufferLowWaterMark, splice, proxyProtocol, acceptProxyProtocol, ConnectionRateLimit.OFF);
+    }
+
     /** Settings without PROXY protocol. */
     public TcpSettings(Duration connectTimeout, int maxConnectAttempts, Duration idleTimeout, int maxConnections,
                        Duration drainTimeout, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
                        SpliceMode splice) {
         this(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout, writeBufferHighWaterMark,
-                writeBufferLowWaterMark, splice, ProxyProtocolSend.OFF, ProxyProtocolAccept.OFF);
+                writeBufferLowWaterMark, splice, ProxyProtocolSend.OFF, ProxyProtocolAccept.OFF, ConnectionRateLimit.OFF);
     }
 
     /** Settings with splice {@link SpliceMode#OFF} and without PROXY protocol. */
@@ -62,51 +73,58 @@ public record TcpSettings(Duration connectTimeout, int maxConnectAttempts, Durat
     public TcpSettings withConnectTimeout(Duration value) {
         return new TcpSettings(value, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
                 writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
-                acceptProxyProtocol);
+                acceptProxyProtocol, connectionRateLimit);
     }
 
     public TcpSettings withMaxConnectAttempts(int value) {
         return new TcpSettings(connectTimeout, value, idleTimeout, maxConnections, drainTimeout,
                 writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
-                acceptProxyProtocol);
+                acceptProxyProtocol, connectionRateLimit);
     }
 
     public TcpSettings withIdleTimeout(Duration value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, value, maxConnections, drainTimeout,
                 writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
-                acceptProxyProtocol);
+                acceptProxyProtocol, connectionRateLimit);
     }
 
     public TcpSettings withMaxConnections(int value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, value, drainTimeout,
                 writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
-                acceptProxyProtocol);
+                acceptProxyProtocol, connectionRateLimit);
     }
 
     public TcpSettings withDrainTimeout(Duration value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, value,
                 writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol,
-                acceptProxyProtocol);
+                acceptProxyProtocol, connectionRateLimit);
     }
 
     public TcpSettings withWriteBufferWaterMarks(int low, int high) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
-                high, low, splice, proxyProtocol, acceptProxyProtocol);
+                high, low, splice, proxyProtocol, acceptProxyProtocol, connectionRateLimit);
     }
 
     public TcpSettings withSplice(SpliceMode value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
                 writeBufferHighWaterMark, writeBufferLowWaterMark, value, proxyProtocol,
-                acceptProxyProtocol);
+                acceptProxyProtocol, connectionRateLimit);
     }
 
     public TcpSettings withProxyProtocol(ProxyProtocolSend value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, value, acceptProxyProtocol);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, value, acceptProxyProtocol,
+                connectionRateLimit);
     }
 
     public TcpSettings withAcceptProxyProtocol(ProxyProtocolAccept value) {
         return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
-                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol, value);
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol, value,
+                connectionRateLimit);
+    }
+
+    public TcpSettings withConnectionRateLimit(ConnectionRateLimit value) {
+        return new TcpSettings(connectTimeout, maxConnectAttempts, idleTimeout, maxConnections, drainTimeout,
+                writeBufferHighWaterMark, writeBufferLowWaterMark, splice, proxyProtocol, acceptProxyProtocol, value);
     }
 }

@@ -1,9 +1,12 @@
 package io.junction.core.forward.tcp;
 
 import io.junction.core.clock.NanoClock;
+import io.junction.core.forward.DescriptorBudget;
+import io.junction.core.forward.RateLimitedLog;
 import io.junction.core.forward.Transports;
 import io.junction.core.metrics.FailureReason;
 import io.junction.core.metrics.ProxyProtocolRejection;
+import io.junction.core.model.ConnectionRateLimit;
 import io.junction.core.model.ProxyProtocolAccept;
 import io.junction.core.model.SpliceMode;
 import io.junction.core.model.TcpSettings;
@@ -11,6 +14,7 @@ import io.junction.core.state.ServiceHandle;
 import io.junction.core.state.ServiceSnapshot;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sets up each accepted client connection: enforces the listener's connection limit, applies the settings of the
@@ -52,16 +58,25 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
      */
     static final RecvByteBufAllocator READ_SIZING =
             new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, 64 * 1024);
+    /** One line a second at most for the whole node, however many connections the descriptor budget refuses. */
+    private static final RateLimitedLog BUDGET_LOG = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(1));
 
     private final ServiceHandle handle;
     private final AtomicInteger active;
     private final NanoClock clock;
+    private final DescriptorBudget budget;
+    /** Returns a connection's budget slot when its client channel closes; one instance for all connections. */
+    private final ChannelFutureListener releaseSlot;
     private final AtomicBoolean spliceUnavailableLogged = new AtomicBoolean();
+    /** The buckets of the current {@code connectionRateLimit}; replaced (buckets reset) when a reload changes it. */
+    private final AtomicReference<SourceRateLimiter> rateLimiter = new AtomicReference<>();
 
-    TcpChannelInitializer(ServiceHandle handle, AtomicInteger active, NanoClock clock) {
+    TcpChannelInitializer(ServiceHandle handle, AtomicInteger active, NanoClock clock, DescriptorBudget budget) {
         this.handle = handle;
         this.active = active;
         this.clock = clock;
+        this.budget = budget;
+        this.releaseSlot = f -> budget.release();
     }
 
     @Override
@@ -70,6 +85,13 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         ServiceSnapshot snapshot = handle.current();
         TcpSettings tcp = snapshot.spec().tcp();
         ProxyProtocolAccept accept = tcp.acceptProxyProtocol();
+        if (tcp.connectionRateLimit().enabled() && !withinRate(ch, tcp.connectionRateLimit())) {
+            // First: a source over its rate takes neither a descriptor slot nor a listener slot.
+            handle.metrics().onFailure(FailureReason.RATE_LIMITED);
+            AccessLog.rejected(ch.eventLoop(), handle.key(), ch.remoteAddress(), FailureReason.RATE_LIMITED);
+            ch.close();
+            return;
+        }
         if (accept.enabled() && !trusted(ch, accept)) {
             // Before the connection limit: an untrusted peer takes no slot.
             handle.metrics().onProxyProtocolRejected(ProxyProtocolRejection.UNTRUSTED);
@@ -78,6 +100,16 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
             ch.close();
             return;
         }
+        if (!budget.tryAcquire()) {
+            // Accepted only to be closed: the client sees a close at once instead of waiting in the backlog.
+            handle.metrics().onFailure(FailureReason.DESCRIPTOR_LIMIT);
+            AccessLog.rejected(ch.eventLoop(), handle.key(), ch.remoteAddress(), FailureReason.DESCRIPTOR_LIMIT);
+            BUDGET_LOG.warn("event=connection_refused reason=descriptor_limit service={} suppressed={}", handle.key());
+            ch.close();
+            return;
+        }
+        // Whatever happens to the connection from here, its descriptors are free once the client channel closes.
+        ch.closeFuture().addListener(releaseSlot);
         if (active.incrementAndGet() > tcp.maxConnections()) {
             active.decrementAndGet();
             handle.metrics().onFailure(FailureReason.CONNECTION_LIMIT);
@@ -102,6 +134,21 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
         } else {
             ctx.pipeline().replace(this, null, frontend);
         }
+    }
+
+    /** Whether the peer of {@code ch} (the TCP source address, not a PROXY protocol client) is within {@code limit}. */
+    private boolean withinRate(Channel ch, ConnectionRateLimit limit) {
+        if (!(ch.remoteAddress() instanceof InetSocketAddress peer)) {
+            return true;
+        }
+        SourceRateLimiter limiter = rateLimiter.get();
+        while (limiter == null || !limiter.limit().equals(limit)) {
+            // First connection, or the limit changed on reload. Loops accepting at the same moment must end up on
+            // one limiter, or each would hand the same source a fresh burst: the CAS picks the winner.
+            SourceRateLimiter fresh = new SourceRateLimiter(limit);
+            limiter = rateLimiter.compareAndSet(limiter, fresh) ? fresh : rateLimiter.get();
+        }
+        return limiter.tryAcquire(peer.getAddress());
     }
 
     private static boolean trusted(Channel ch, ProxyProtocolAccept accept) {

@@ -1,6 +1,7 @@
 package io.junction.core.forward.tcp;
 
 import io.junction.core.clock.NanoClock;
+import io.junction.core.forward.DescriptorBudget;
 import io.junction.core.forward.EventLoops;
 import io.junction.core.forward.Transports;
 import io.junction.core.state.ListenerFactory;
@@ -37,15 +38,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TcpListenerFactory implements ListenerFactory {
     private final EventLoops loops;
     private final NanoClock clock;
+    private final DescriptorBudget budget;
 
+    /** A factory whose connections draw on this process's descriptor budget. */
     public TcpListenerFactory(EventLoops loops) {
-        this(loops, NanoClock.COARSE);
+        this(loops, NanoClock.COARSE, DescriptorBudget.ofProcess());
+    }
+
+    /** @param budget the node-wide descriptor budget every listener's connections draw on */
+    public TcpListenerFactory(EventLoops loops, DescriptorBudget budget) {
+        this(loops, NanoClock.COARSE, budget);
     }
 
     /** @param clock what connections measure their idle time with ({@link NanoClock#COARSE} outside tests) */
     public TcpListenerFactory(EventLoops loops, NanoClock clock) {
+        this(loops, clock, DescriptorBudget.ofProcess());
+    }
+
+    /**
+     * @param clock  what connections measure their idle time with ({@link NanoClock#COARSE} outside tests)
+     * @param budget the node-wide descriptor budget every listener's connections draw on
+     */
+    public TcpListenerFactory(EventLoops loops, NanoClock clock, DescriptorBudget budget) {
         this.loops = Objects.requireNonNull(loops, "loops");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.budget = Objects.requireNonNull(budget, "budget");
     }
 
     @Override
@@ -53,20 +70,21 @@ public final class TcpListenerFactory implements ListenerFactory {
         Objects.requireNonNull(handle, "handle");
         InetSocketAddress listen = handle.current().spec().listen();
         AtomicInteger active = new AtomicInteger();
-        TcpChannelInitializer initializer = new TcpChannelInitializer(handle, active, clock);
+        TcpChannelInitializer initializer = new TcpChannelInitializer(handle, active, clock, budget);
+        AcceptPause acceptPause = new AcceptPause(handle, budget);
         List<Channel> channels = new ArrayList<>();
         try {
             if (Transports.isNative()) {
                 InetSocketAddress address = listen;
                 for (EventLoop loop : loops.listenerLoops()) {
-                    Channel ch = bindOne(handle, address, loop, loop, initializer, true);
+                    Channel ch = bindOne(handle, address, loop, loop, initializer, acceptPause, true);
                     channels.add(ch);
                     // The other sockets must share the port the kernel chose for the first one.
                     address = new InetSocketAddress(listen.getAddress(),
                             ((InetSocketAddress) ch.localAddress()).getPort());
                 }
             } else {
-                channels.add(bindOne(handle, listen, loops.acceptors(), loops.workers(), initializer, false));
+                channels.add(bindOne(handle, listen, loops.acceptors(), loops.workers(), initializer, acceptPause, false));
             }
         } catch (RuntimeException e) {
             channels.forEach(c -> c.close().awaitUninterruptibly());
@@ -91,12 +109,15 @@ public final class TcpListenerFactory implements ListenerFactory {
     }
 
     private static Channel bindOne(ServiceHandle handle, InetSocketAddress address, EventLoopGroup acceptor,
-                                   EventLoopGroup children, TcpChannelInitializer initializer, boolean reusePort) {
+                                   EventLoopGroup children, TcpChannelInitializer initializer,
+                                   AcceptPause acceptPause, boolean reusePort) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, children)
                 .channelFactory(Transports.serverSocketChannelFactory(address, TcpListenerFactory::keepAliveChildren))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                // Before Netty's acceptor on the server channel: it takes accept failures for lack of descriptors.
+                .handler(acceptPause)
                 // No TCP_NODELAY option: Netty's epoll and NIO socket configs enable it on every new channel already,
                 // and setting it again would cost one more setsockopt per connection leg.
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
