@@ -72,6 +72,12 @@ class LoadHeldScenarioTest {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            // A client is done once the backend's output has ended; the backend records its end of the stream a moment
+            // after shutting that output, so wait for every stream's record (bounded) before comparing.
+            long recordedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (backend.ends().size() + backend.errors().size() < p.streams() && System.nanoTime() < recordedBy) {
+                Thread.sleep(10);
+            }
 
             Map<Long, HashingBackend.StreamEnd> ends = backend.ends();
             int mismatched = 0;
