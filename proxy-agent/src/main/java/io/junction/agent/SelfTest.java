@@ -114,7 +114,8 @@ final class SelfTest {
                 if (check.passes()) {
                     return true;
                 }
-            } catch (IOException e) {
+            } catch (IOException | UncheckedIOException e) {
+                // Until the registration is live the service has no endpoint, and the proxy resets the connection.
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
