@@ -22,15 +22,19 @@ final class RegistryMetrics {
     private final Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
 
     RegistryMetrics(MeterRegistry registry, Supplier<RegistryView> view, IntSupplier held) {
+        // Strong references: the gauges' state objects are lambdas that nothing else holds, and Micrometer keeps a
+        // gauge's state weakly, so the gauges would read NaN after the next collection.
         Gauge.builder("junction.registry.registrations", view, v -> v.get().instances().size())
-                .description("Service instances registered in the local registry").register(registry);
+                .description("Service instances registered in the local registry").strongReference(true)
+                .register(registry);
         for (CheckStatus s : CheckStatus.values()) {
             Gauge.builder("junction.registry.checks", view, v -> v.get().checksByState().getOrDefault(s, 0))
                     .tag("status", s.json())
-                    .description("Registry checks by status").register(registry);
+                    .description("Registry checks by status").strongReference(true).register(registry);
         }
         Gauge.builder("junction.registry.blocking.queries", held, IntSupplier::getAsInt)
-                .description("Blocking queries (?index=) parked, waiting for a change").register(registry);
+                .description("Blocking queries (?index=) parked, waiting for a change").strongReference(true)
+                .register(registry);
         for (Refusal r : Refusal.values()) {
             refused.put(r, Counter.builder("junction.registry.requests.refused").tag("reason", r.tag())
                     .description("Registry API requests refused, by reason").register(registry));
