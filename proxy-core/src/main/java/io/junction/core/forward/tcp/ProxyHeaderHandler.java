@@ -75,9 +75,9 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
         TcpFrontendHandler frontend = new TcpFrontendHandler(connection, handle.current().picker());
         ctx.pipeline().replace(this, null, frontend);
         if (source != null) {
-            connection.proxiedBy(source, destination);
+            connection.endpoints().proxiedBy(source, destination);
         }
-        frontend.connect(connection.clientAddress().getAddress());
+        frontend.connect(connection.endpoints().source().getAddress());
     }
 
     @Override

@@ -15,7 +15,6 @@ import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,9 +47,7 @@ final class TcpConnection extends LiveConnection {
     private final NanoClock clock;
     private final EarlyData early = new EarlyData();
 
-    /** The client and the address it connected to as an accepted PROXY protocol header named them; else null. */
-    private InetSocketAddress proxiedSource;
-    private InetSocketAddress proxiedDestination;
+    private final ClientEndpoints endpoints;
 
     private Channel backendChannel;
     private Backend backend;
@@ -68,6 +65,7 @@ final class TcpConnection extends LiveConnection {
         this.metrics = handle.metrics();
         this.tcp = tcp;
         this.clock = clock;
+        this.endpoints = new ClientEndpoints(client);
         this.outcome = new ConnectionOutcome(handle.key(), metrics, listenerActive);
         this.splice = Transports.epoll() ? tcp.splice() : SpliceMode.OFF;
         this.idleTimer = tcp.idleTimeout().isZero() ? null
@@ -89,23 +87,9 @@ final class TcpConnection extends LiveConnection {
         return handle;
     }
 
-    /**
-     * The client is {@code source}, which connected to {@code destination}, as the PROXY protocol header of this
-     * connection said; called once, before the backend connect starts.
-     */
-    void proxiedBy(InetSocketAddress source, InetSocketAddress destination) {
-        this.proxiedSource = source;
-        this.proxiedDestination = destination;
-    }
-
-    /** The client's address: the one its PROXY protocol header named, else the peer's. */
-    InetSocketAddress clientAddress() {
-        return proxiedSource != null ? proxiedSource : (InetSocketAddress) client.remoteAddress();
-    }
-
-    /** The address the client connected to: the one its PROXY protocol header named, else this listener's. */
-    private InetSocketAddress destinationAddress() {
-        return proxiedDestination != null ? proxiedDestination : (InetSocketAddress) client.localAddress();
+    /** Who the client is and what it connected to (a PROXY protocol header may have named them). */
+    ClientEndpoints endpoints() {
+        return endpoints;
     }
 
     @Override
@@ -161,7 +145,7 @@ final class TcpConnection extends LiveConnection {
         down = new Relay(this, ch, client, false, b, 0, false);
         if (tcp.proxyProtocol() != ProxyProtocolSend.OFF) {
             // Before any client byte; flushed with them, or alone when the backend is to speak first.
-            ProxyHeaders.write(ch, tcp.proxyProtocol(), clientAddress(), destinationAddress());
+            ProxyHeaders.write(ch, tcp.proxyProtocol(), endpoints.source(), endpoints.destination());
         }
         ByteBuf held = early.take();
         if (held != null) {
@@ -382,7 +366,7 @@ final class TcpConnection extends LiveConnection {
     /** Runs once, when the client channel is closed: counters, backend release, access log. */
     private void finish() {
         long bytesIn = up == null ? early.bytes() : up.bytes();
-        if (!outcome.record(client, clientAddress(), backend, bytesIn, down == null ? 0 : down.bytes())) {
+        if (!outcome.record(client, endpoints.source(), backend, bytesIn, down == null ? 0 : down.bytes())) {
             return;
         }
         closing = true;
