@@ -1,5 +1,6 @@
 package io.junction.agent.discovery.consul;
 
+import io.junction.agent.discovery.RecordingListener;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

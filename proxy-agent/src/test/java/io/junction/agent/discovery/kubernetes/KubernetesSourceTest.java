@@ -1,5 +1,6 @@
 package io.junction.agent.discovery.kubernetes;
 
+import io.junction.agent.discovery.RecordingListener;
 import static io.junction.agent.discovery.kubernetes.K8sObjects.endpoint;
 import static io.junction.agent.discovery.kubernetes.K8sObjects.port;
 import static io.junction.agent.discovery.kubernetes.K8sObjects.ready;

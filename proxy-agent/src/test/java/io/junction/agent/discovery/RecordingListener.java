@@ -1,4 +1,4 @@
-package io.junction.agent.discovery.kubernetes;
+package io.junction.agent.discovery;
 
 import io.junction.core.discovery.DiscoveryListener;
 import io.junction.core.discovery.ServiceDefinition;
@@ -9,11 +9,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Keeps the state a source delivered, and every call, as the control thread would see them. Thread-safe. */
-final class RecordingListener implements DiscoveryListener {
-    final Map<ServiceKey, ServiceDefinition> state = new ConcurrentHashMap<>();
-    final List<String> calls = new CopyOnWriteArrayList<>();
-    volatile boolean replaced;
+/**
+ * Keeps the state a source delivered, and every call, as the control thread would see them; for the source tests of
+ * every package. Thread-safe.
+ */
+public final class RecordingListener implements DiscoveryListener {
+    public final Map<ServiceKey, ServiceDefinition> state = new ConcurrentHashMap<>();
+    public final List<String> calls = new CopyOnWriteArrayList<>();
+    public final List<String> errors = new CopyOnWriteArrayList<>();
+    public volatile boolean replaced;
 
     @Override
     public synchronized void onReplace(String source, Map<ServiceKey, ServiceDefinition> services) {
@@ -35,10 +39,19 @@ final class RecordingListener implements DiscoveryListener {
 
     @Override
     public void onError(String source, String message, Throwable cause) {
+        errors.add(message);
         calls.add("error " + message);
     }
 
-    long changesOf(String serviceName) {
+    /** The {@code ip:port (ready)} of every endpoint of {@code key}, or null when the service is not there. */
+    public List<String> endpoints(ServiceKey key) {
+        ServiceDefinition d = state.get(key);
+        return d == null ? null : d.endpoints().stream()
+                .map(e -> e.hostPort() + (e.ready() ? "" : " not-ready") + (e.weight() == 1 ? "" : " w" + e.weight()))
+                .toList();
+    }
+
+    public long changesOf(String serviceName) {
         return calls.stream().filter(c -> c.startsWith("change ") && c.contains("/" + serviceName + ":")).count();
     }
 }
