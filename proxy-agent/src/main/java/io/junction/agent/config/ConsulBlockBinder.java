@@ -22,8 +22,6 @@ final class ConsulBlockBinder implements DiscoveryBinder.BlockBinder {
             "wait", "rename");
 
     /** A Junction service name, as {@code services[].name} takes it. */
-    private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-    private static final int MAX_SERVICE_NAME = 63;
     /** Consul's datacenter names: letters, digits, '-' and '_'. */
     private static final Pattern DATACENTER = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     /** An HTTP header value without spaces: what ACL tokens (UUIDs) are. */
@@ -156,12 +154,12 @@ final class ConsulBlockBinder implements DiscoveryBinder.BlockBinder {
                 fields.problems().add(e.getValue(), kp, "renames '" + key + "', which services does not list");
                 ok = false;
             }
-            String target = matching(fields, e.getValue(), kp, SERVICE_NAME, "a Junction service name (lower-case "
+            String target = matching(fields, e.getValue(), kp, ServiceNames.PATTERN, "a Junction service name (lower-case "
                     + "letters, digits, '-' and '.', starting and ending with a letter or digit, at most "
-                    + MAX_SERVICE_NAME + ")");
-            if (target != null && target.length() > MAX_SERVICE_NAME) {
+                    + ServiceNames.MAX_LENGTH + ")");
+            if (target != null && target.length() > ServiceNames.MAX_LENGTH) {
                 fields.problems().add(e.getValue(), kp, e.getValue().describe() + " is longer than "
-                        + MAX_SERVICE_NAME + " characters");
+                        + ServiceNames.MAX_LENGTH + " characters");
                 target = null;
             }
             if (target == null) {

@@ -29,8 +29,6 @@ final class EurekaBlockBinder implements DiscoveryBinder.BlockBinder {
     private static final Duration MAX_REFRESH = Duration.ofHours(1);
     /** Eureka application names: no spaces or slashes (they are path segments of its API). */
     private static final Pattern APP_NAME = Pattern.compile("[^\\s/?#%]{1,255}");
-    private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-    private static final int MAX_SERVICE_NAME = 63;
 
     @Override
     public DiscoveryBlock bind(YamlNode block, String path, FieldReader fields) {
@@ -144,10 +142,10 @@ final class EurekaBlockBinder implements DiscoveryBinder.BlockBinder {
             String target = fields.string(e.getValue(), p);
             if (target == null) {
                 ok = false;
-            } else if (target.length() > MAX_SERVICE_NAME || !SERVICE_NAME.matcher(target).matches()) {
+            } else if (!ServiceNames.valid(target)) {
                 fields.problems().add(e.getValue(), p, e.getValue().describe() + " is not a valid service name "
                         + "(lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most "
-                        + MAX_SERVICE_NAME + " characters)");
+                        + ServiceNames.MAX_LENGTH + " characters)");
                 ok = false;
             } else if (out.containsKey(app)) {
                 fields.problems().add(e.getValue(), p, "application " + app + " renamed twice (names are not "

@@ -27,8 +27,6 @@ final class NacosBlockBinder implements DiscoveryBinder.BlockBinder {
             "password", "pollInterval", "rename");
 
     /** The same rule as {@code services[].name}: what a Nacos name must become to meet a config entry. */
-    private static final Pattern JUNCTION_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-    private static final int MAX_JUNCTION_NAME = 63;
     /** Nacos's own rule for namespace ids. */
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     /** Nacos's own rule for group names (letters, digits, {@code _ - . :}). */
@@ -211,7 +209,7 @@ final class NacosBlockBinder implements DiscoveryBinder.BlockBinder {
                 ok = false;
             } else if (!junctionName(to)) {
                 fields.problems().add(e.getValue(), p, e.getValue().describe() + " is not a valid service name ("
-                        + "lower-case letters, digits, '-' and '.', at most " + MAX_JUNCTION_NAME + " characters)");
+                        + "lower-case letters, digits, '-' and '.', at most " + ServiceNames.MAX_LENGTH + " characters)");
                 ok = false;
             } else {
                 out.put(e.getKey(), to);
@@ -251,13 +249,13 @@ final class NacosBlockBinder implements DiscoveryBinder.BlockBinder {
     }
 
     private static boolean junctionName(String s) {
-        return s.length() <= MAX_JUNCTION_NAME && JUNCTION_NAME.matcher(s).matches();
+        return ServiceNames.valid(s);
     }
 
     private static String suggestion(String service) {
         String s = service.toLowerCase(java.util.Locale.ROOT).replaceAll("[^-a-z0-9.]+", "-")
                 .replaceAll("^[-.]+|[-.]+$", "");
-        return s.isEmpty() ? "my-service" : s.length() <= MAX_JUNCTION_NAME ? s : s.substring(0, MAX_JUNCTION_NAME);
+        return s.isEmpty() ? "my-service" : s.length() <= ServiceNames.MAX_LENGTH ? s : s.substring(0, ServiceNames.MAX_LENGTH);
     }
 
     private static String matching(FieldReader fields, YamlNode n, String p, Pattern pattern, String expected) {

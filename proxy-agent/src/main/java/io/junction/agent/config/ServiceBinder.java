@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -38,10 +37,8 @@ final class ServiceBinder {
             "acceptProxyProtocol", "connectionRateLimit", "sessionIdleTimeout", "maxSessions", "maxDatagramSize", "healthCheck", "outlierDetection", "panicThreshold", "slowStart",
             "maxConnectionsPerEndpoint", "retryBudget");
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-    private static final int MAX_NAME = 63;
     private static final String NAME_EXPECTED = "expected lower-case letters, digits, '-' and '.', starting and "
-            + "ending with a letter or digit, at most " + MAX_NAME + " characters";
+            + "ending with a letter or digit, at most " + ServiceNames.MAX_LENGTH + " characters";
 
     /**
      * A bound service: what it is (the definition the file source delivers) and how this node serves it (its
@@ -161,7 +158,7 @@ final class ServiceBinder {
         if (value == null || (value.isEmpty() && defaultValue != null && defaultValue.isEmpty())) {
             return value;
         }
-        if (value.length() > MAX_NAME || !NAME.matcher(value).matches()) {
+        if (!ServiceNames.valid(value)) {
             problems.add(node, p, node.describe() + " is not a valid " + key + " (" + NAME_EXPECTED + ")");
             return null;
         }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 
 /**
  * Reads the {@code discovery.zookeeper} block: {@code connect} (required), {@code basePath}, {@code sessionTimeout},
@@ -25,8 +24,6 @@ final class ZooKeeperBlockBinder implements DiscoveryBinder.BlockBinder {
     /** A session longer than this outlives any outage worth waiting for; the server bounds it lower anyway. */
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
     /** The rule of {@code services[].name}: a rename must name a service the config can give a listener. */
-    private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-    private static final int MAX_SERVICE_NAME = 63;
 
     @Override
     public DiscoveryBlock bind(YamlNode block, String path, FieldReader fields) {
@@ -115,10 +112,10 @@ final class ZooKeeperBlockBinder implements DiscoveryBinder.BlockBinder {
             if (target == null) {
                 continue;
             }
-            if (target.length() > MAX_SERVICE_NAME || !SERVICE_NAME.matcher(target).matches()) {
+            if (!ServiceNames.valid(target)) {
                 fields.problems().add(e.getValue(), p, e.getValue().describe() + " is not a valid service name "
                         + "(expected lower-case letters, digits, '-' and '.', starting and ending with a letter or "
-                        + "digit, at most " + MAX_SERVICE_NAME + " characters)");
+                        + "digit, at most " + ServiceNames.MAX_LENGTH + " characters)");
                 continue;
             }
             out.put(e.getKey(), target);

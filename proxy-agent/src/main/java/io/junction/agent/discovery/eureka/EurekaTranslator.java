@@ -1,5 +1,6 @@
 package io.junction.agent.discovery.eureka;
 
+import io.junction.agent.config.ServiceNames;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.Endpoint;
 import io.junction.core.model.Protocol;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Turns Eureka instances into Junction services. Pure: the same instances give equal definitions.
@@ -34,9 +34,6 @@ import java.util.regex.Pattern;
  * <p>Stateless and thread-safe.
  */
 public final class EurekaTranslator {
-    /** The rule service names follow in the config ({@code services[].name}). */
-    static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-    static final int MAX_NAME = 63;
 
     private final EurekaSettings settings;
 
@@ -61,7 +58,7 @@ public final class EurekaTranslator {
                 continue;
             }
             String name = settings.serviceName(i.app());
-            if (name.length() > MAX_NAME || !SERVICE_NAME.matcher(name).matches()) {
+            if (!ServiceNames.valid(name)) {
                 problems.add("instance=" + i.describe() + " skipped reason=\"service name " + name
                         + " is not valid (lower-case letters, digits, '-' and '.'; use rename)\"");
                 continue;

@@ -1,5 +1,6 @@
 package io.junction.agent.discovery.zookeeper;
 
+import io.junction.agent.config.ServiceNames;
 import io.junction.core.discovery.ServiceDefinition;
 import io.junction.core.model.Endpoint;
 import io.junction.core.model.Protocol;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * What the registry holds, by registry service and instance id, and what was last delivered from it: turns instance
@@ -31,8 +31,6 @@ import java.util.regex.Pattern;
 final class RegistryIndex {
     private static final Logger log = LoggerFactory.getLogger(RegistryIndex.class);
     /** The rule of a config's {@code services[].name}: a registry name outside it cannot be given a listener. */
-    private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-    private static final int MAX_SERVICE_NAME = 63;
 
     private final ZooKeeperSettings settings;
     private final Map<String, Map<String, RegistryInstance>> byService = new TreeMap<>();
@@ -55,7 +53,7 @@ final class RegistryIndex {
             return false;
         }
         String name = settings.junctionName(service);
-        if (name.length() <= MAX_SERVICE_NAME && SERVICE_NAME.matcher(name).matches()) {
+        if (ServiceNames.valid(name)) {
             return true;
         }
         if (warnedNames.add(service)) {
