@@ -69,6 +69,10 @@ public final class ReportExtension implements ParameterResolver, TestWatcher {
         ScenarioInfo info = method.map(m -> m.getAnnotation(ScenarioInfo.class)).orElse(null);
         String id = info == null ? "-" : info.id();
         String title = info == null ? context.getDisplayName() : info.title();
+        if (info != null && method.get().isAnnotationPresent(FaultRow.class)
+                && FaultRepeats.runs(Size.current()) > 1) {
+            title = title + " (" + context.getDisplayName() + ")";
+        }
         return new Scenario(id, title, Size.current());
     }
 

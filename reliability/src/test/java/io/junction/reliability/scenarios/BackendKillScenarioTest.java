@@ -2,6 +2,7 @@ package io.junction.reliability.scenarios;
 
 import io.junction.reliability.frame.AgentConfig;
 import io.junction.reliability.frame.AgentProcess;
+import io.junction.reliability.frame.FaultRow;
 import io.junction.reliability.frame.Figure.Bound;
 import io.junction.reliability.frame.JavaProcess;
 import io.junction.reliability.frame.Ports;
@@ -10,7 +11,6 @@ import io.junction.reliability.frame.Scenario;
 import io.junction.reliability.frame.ScenarioInfo;
 import io.junction.reliability.frame.Size;
 import io.junction.reliability.traffic.EchoBackendMain;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +49,7 @@ class BackendKillScenarioTest {
     @TempDir
     Path dir;
 
-    @Test
+    @FaultRow
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     @ScenarioInfo(id = "3", title = "Backend kill -9 mid-stream")
     void clientsOfAKilledBackendSeeAPromptCloseAndNewConnectionsAllSucceed(Scenario scenario) throws Exception {

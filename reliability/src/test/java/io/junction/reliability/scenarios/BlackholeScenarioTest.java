@@ -3,6 +3,7 @@ package io.junction.reliability.scenarios;
 import io.junction.reliability.frame.AgentConfig;
 import io.junction.reliability.frame.AgentProcess;
 import io.junction.reliability.frame.Commands;
+import io.junction.reliability.frame.FaultRow;
 import io.junction.reliability.frame.Figure.Bound;
 import io.junction.reliability.frame.JavaProcess;
 import io.junction.reliability.frame.Netns;
@@ -12,7 +13,6 @@ import io.junction.reliability.frame.ScenarioInfo;
 import io.junction.reliability.frame.Size;
 import io.junction.reliability.traffic.ConnectProbeMain;
 import io.junction.reliability.traffic.EchoBackendMain;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,7 @@ class BlackholeScenarioTest {
     @TempDir
     Path dir;
 
-    @Test
+    @FaultRow
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     @ScenarioInfo(id = "4", title = "Black-holed backend: connect timeout, then the next endpoint")
     void aBlackHoledEndpointCostsExactlyTheConnectTimeoutAndTheConnectionSucceeds(Scenario scenario)

@@ -5,6 +5,7 @@ import io.junction.core.testing.TcpEchoServer;
 import io.junction.reliability.frame.AgentConfig;
 import io.junction.reliability.frame.AgentProcess;
 import io.junction.reliability.frame.Commands;
+import io.junction.reliability.frame.FaultRow;
 import io.junction.reliability.frame.Figure.Bound;
 import io.junction.reliability.frame.Ports;
 import io.junction.reliability.frame.ReportExtension;
@@ -12,7 +13,6 @@ import io.junction.reliability.frame.Scenario;
 import io.junction.reliability.frame.ScenarioInfo;
 import io.junction.reliability.frame.Size;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +53,7 @@ class DescriptorExhaustionScenarioTest {
     @TempDir
     Path dir;
 
-    @Test
+    @FaultRow
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     @ScenarioInfo(id = "12", title = "Descriptor exhaustion under an accept storm")
     void beyondTheDescriptorCapClientsAreRefusedAtOnceAndTheAgentStaysResponsive(Scenario scenario) throws Exception {

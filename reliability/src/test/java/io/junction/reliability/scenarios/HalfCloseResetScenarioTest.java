@@ -2,6 +2,7 @@ package io.junction.reliability.scenarios;
 
 import io.junction.reliability.frame.AgentConfig;
 import io.junction.reliability.frame.AgentProcess;
+import io.junction.reliability.frame.FaultRow;
 import io.junction.reliability.frame.Figure.Bound;
 import io.junction.reliability.frame.Ports;
 import io.junction.reliability.frame.ReportExtension;
@@ -10,7 +11,6 @@ import io.junction.reliability.frame.ScenarioInfo;
 import io.junction.reliability.frame.Size;
 import io.junction.reliability.traffic.FinRstBackend;
 import io.junction.reliability.traffic.Payload;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +43,7 @@ class HalfCloseResetScenarioTest {
     @TempDir
     Path dir;
 
-    @Test
+    @FaultRow
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     @ScenarioInfo(id = "5", title = "Half-closes both ways, resets propagated")
     void halfClosesLoseNothingAndResetsStayResets(Scenario scenario) throws Exception {

@@ -3,6 +3,7 @@ package io.junction.reliability.scenarios;
 import io.junction.core.testing.TcpEchoServer;
 import io.junction.reliability.frame.AgentConfig;
 import io.junction.reliability.frame.AgentProcess;
+import io.junction.reliability.frame.FaultRow;
 import io.junction.reliability.frame.Figure.Bound;
 import io.junction.reliability.frame.Ports;
 import io.junction.reliability.frame.ReportExtension;
@@ -10,7 +11,6 @@ import io.junction.reliability.frame.Scenario;
 import io.junction.reliability.frame.ScenarioInfo;
 import io.junction.reliability.frame.Size;
 import io.junction.reliability.traffic.EchoLoad;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +47,7 @@ class ReloadUnderLoadScenarioTest {
     @TempDir
     Path dir;
 
-    @Test
+    @FaultRow
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     @ScenarioInfo(id = "7", title = "Config reloads under load")
     void reloadsUnderLoadBreakNothingAndLeakNothing(Scenario scenario) throws Exception {
