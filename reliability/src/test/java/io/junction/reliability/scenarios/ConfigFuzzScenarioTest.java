@@ -190,7 +190,7 @@ class ConfigFuzzScenarioTest {
                     loader.parse(whole, c.getKey());
                     valid.put(c.getKey() + " + services: []", whole);
                 } catch (ConfigException still) {
-                    refused.add(still.getMessage().lines().findFirst().orElse(""));
+                    refused.add(String.join("; ", still.getMessage().lines().toList()));
                 }
             }
         }
