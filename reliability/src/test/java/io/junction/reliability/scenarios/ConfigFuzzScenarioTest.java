@@ -135,7 +135,8 @@ class ConfigFuzzScenarioTest {
             worker.shutdownNow();
         }
         scenario.note(names.size() + " valid seeds: " + names);
-        scenario.note("mutations applied by kind: " + kinds + " (1 to 3 per case, seed 0x" + Long.toHexString(SEED) + ")");
+        scenario.note("mutations applied by kind: " + kinds + " (1 to 3 per case, seed 0x" + Long.toHexString(SEED)
+                + ")");
         scenario.note(p.cases() + " cases: " + accepted + " accepted, " + rejected + " rejected, " + escapes
                 + " escaped; slowest " + Math.round(slowestMillis * 10) / 10.0 + " ms: " + slowestCase);
         if (!findings.isEmpty()) {
@@ -145,7 +146,7 @@ class ConfigFuzzScenarioTest {
         scenario.figure("cases run", accepted + rejected + escapes, "", Bound.EXACTLY, p.cases());
         scenario.figure("exceptions other than ConfigException (or hangs) escaping", escapes, "", Bound.EXACTLY, 0);
         scenario.figure("rejections naming neither a line in the file nor a field", unnamed, "", Bound.EXACTLY, 0);
-        scenario.figure("slowest case", slowestMillis, "ms", Bound.AT_MOST, CASE_BOUND_MILLIS);
+        scenario.figure("slowest case", Math.round(slowestMillis * 10) / 10.0, "ms", Bound.AT_MOST, CASE_BOUND_MILLIS);
         // Both outcomes must occur, or the mutator is not exercising the loader.
         scenario.figure("mutants accepted", accepted, "", Bound.AT_LEAST, 1);
         scenario.figure("mutants rejected", rejected, "", Bound.AT_LEAST, 1);

@@ -121,7 +121,7 @@ class UnprivilegedStartScenarioTest {
 
                 scenario.figure("(a) ran as " + USER + " with only CAP_NET_BIND_SERVICE effective",
                         a.asUserWithBindCapOnly(uid) ? 1 : 0, "", Bound.EXACTLY, 1);
-                scenario.figure("(a) time to ready, port 80 with the capability", a.readyMillis(), "ms",
+                scenario.figure("(a) time to ready, port 80 with the capability", Math.round(a.readyMillis()), "ms",
                         Bound.AT_MOST, READY_BOUND_MILLIS);
                 scenario.figure("(a) connections through port 80 that echoed", a.echoed(), "", Bound.EXACTLY,
                         p.probes());
@@ -129,13 +129,13 @@ class UnprivilegedStartScenarioTest {
                         a.registered() ? 1 : 0, "", Bound.EXACTLY, 1);
                 scenario.figure("(b) start without the capability exited non-zero", exited && exitCode != 0 ? 1 : 0,
                         "", Bound.EXACTLY, 1);
-                scenario.figure("(b) time to exit", exitMillis, "ms", Bound.AT_MOST, EXIT_BOUND_MILLIS);
+                scenario.figure("(b) time to exit", Math.round(exitMillis), "ms", Bound.AT_MOST, EXIT_BOUND_MILLIS);
                 scenario.figure("(b) one line naming 127.0.0.1:80, CAP_NET_BIND_SERVICE and ports >= 1024",
                         clear ? 1 : 0, "", Bound.EXACTLY, 1);
                 scenario.figure("(c) ran with no effective capability", c.withoutCapabilities(uid) ? 1 : 0, "",
                         Bound.EXACTLY, 1);
                 scenario.figure("(c) time to ready, admin 9901 and registry 8500 without privilege",
-                        c.readyMillis(), "ms", Bound.AT_MOST, READY_BOUND_MILLIS);
+                        Math.round(c.readyMillis()), "ms", Bound.AT_MOST, READY_BOUND_MILLIS);
                 scenario.figure("(c) connections that echoed", c.echoed(), "", Bound.EXACTLY, p.probes());
                 scenario.figure("(c) registration answered 200 and written to the state file by " + USER,
                         c.registered() ? 1 : 0, "", Bound.EXACTLY, 1);
