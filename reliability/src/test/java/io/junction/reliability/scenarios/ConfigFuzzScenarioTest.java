@@ -48,10 +48,14 @@ import java.util.regex.Pattern;
  */
 @ExtendWith(ReportExtension.class)
 class ConfigFuzzScenarioTest {
-    /** A case slower than this is a failed figure; one that runs past {@link #ABANDON_SECONDS} counts as a hang. */
+    /**
+     * The slowest case's input, loaded again alone, must take at most this; any case that runs past
+     * {@link #ABANDON_SECONDS} counts as a hang (an escape).
+     */
     private static final double CASE_BOUND_MILLIS = 2000;
     private static final long ABANDON_SECONDS = 10;
-    private static final long SEED = 0x5EED_2022L;
+    /** The run's seed; {@code -Djunction.reliability.fuzzSeed=N} explores other cases (the report names it). */
+    private static final long SEED = Long.getLong("junction.reliability.fuzzSeed", 0x5EED_2022L);
     /** Whole-file problems: they have no line or field to name. */
     private static final List<String> WHOLE_FILE = List.of("the file is empty", "the file is larger than");
     private static final Pattern YAML_BLOCK = Pattern.compile("(?s)```yaml\\n(.*?)```");
@@ -89,6 +93,8 @@ class ConfigFuzzScenarioTest {
         int unnamed = 0;
         double slowestMillis = 0;
         String slowestCase = "";
+        byte[] slowestInput = new byte[0];
+        double slowestAgainMillis = Double.MAX_VALUE;
         List<String> findings = new ArrayList<>();
         ExecutorService worker = Executors.newSingleThreadExecutor(daemon());
         try {
@@ -116,6 +122,7 @@ class ConfigFuzzScenarioTest {
                 if (ms > slowestMillis) {
                     slowestMillis = ms;
                     slowestCase = label;
+                    slowestInput = m.bytes();
                 }
                 if (thrown == null) {
                     accepted++;
@@ -131,14 +138,31 @@ class ConfigFuzzScenarioTest {
                     keep(kept, i, m.bytes(), findings, label + " threw " + thrown);
                 }
             }
+            // A case can be slow because this shared machine paused the test, not because of its input: the
+            // slowest input is loaded again alone, and the best of three is the loader's time for it.
+            Files.write(file, slowestInput);
+            for (int r = 0; r < 3; r++) {
+                long t0 = System.nanoTime();
+                Future<?> load = worker.submit(() -> loader.load(file));
+                try {
+                    load.get(ABANDON_SECONDS, TimeUnit.SECONDS);
+                } catch (ExecutionException expected) {
+                    // rejected again, as in the run
+                }
+                slowestAgainMillis = Math.min(slowestAgainMillis, (System.nanoTime() - t0) / 1e6);
+            }
         } finally {
             worker.shutdownNow();
         }
+        // The slowest input too, to time it alone: a slow case may be the loader or a pause of this shared machine.
+        Files.createDirectories(kept);
+        Files.write(kept.resolve("slowest.yaml"), slowestInput);
         scenario.note(names.size() + " valid seeds: " + names);
         scenario.note("mutations applied by kind: " + kinds + " (1 to 3 per case, seed 0x" + Long.toHexString(SEED)
                 + ")");
         scenario.note(p.cases() + " cases: " + accepted + " accepted, " + rejected + " rejected, " + escapes
-                + " escaped; slowest " + Math.round(slowestMillis * 10) / 10.0 + " ms: " + slowestCase);
+                + " escaped; slowest " + Math.round(slowestMillis * 10) / 10.0 + " ms in the run: " + slowestCase
+                + ", loaded again alone in " + Math.round(slowestAgainMillis * 10) / 10.0 + " ms (best of 3)");
         if (!findings.isEmpty()) {
             scenario.note("findings (inputs kept in " + kept + "): " + findings.subList(0, Math.min(8,
                     findings.size())));
@@ -146,7 +170,8 @@ class ConfigFuzzScenarioTest {
         scenario.figure("cases run", accepted + rejected + escapes, "", Bound.EXACTLY, p.cases());
         scenario.figure("exceptions other than ConfigException (or hangs) escaping", escapes, "", Bound.EXACTLY, 0);
         scenario.figure("rejections naming neither a line in the file nor a field", unnamed, "", Bound.EXACTLY, 0);
-        scenario.figure("slowest case", Math.round(slowestMillis * 10) / 10.0, "ms", Bound.AT_MOST, CASE_BOUND_MILLIS);
+        scenario.figure("slowest case's input loaded alone (best of 3)", Math.round(slowestAgainMillis * 10) / 10.0,
+                "ms", Bound.AT_MOST, CASE_BOUND_MILLIS);
         // Both outcomes must occur, or the mutator is not exercising the loader.
         scenario.figure("mutants accepted", accepted, "", Bound.AT_LEAST, 1);
         scenario.figure("mutants rejected", rejected, "", Bound.AT_LEAST, 1);
