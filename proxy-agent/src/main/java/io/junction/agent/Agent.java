@@ -20,6 +20,7 @@ import io.junction.core.forward.DescriptorBudget;
 import io.junction.core.forward.tcp.TcpListenerFactory;
 import io.junction.core.forward.udp.UdpListenerFactory;
 import io.junction.core.model.Protocol;
+import io.junction.core.model.ServiceKey;
 import io.junction.core.state.ProxyController;
 import io.junction.core.state.ServiceSnapshot;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -42,6 +43,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,7 +91,8 @@ public final class Agent implements AutoCloseable {
      * to {@code startTimeout} for every source to sync and the listeners to bind. A source still unsynced then does
      * not fail the start: the agent runs not ready, and starts serving when the source syncs.
      *
-     * @throws RuntimeException when the admin server cannot bind
+     * @throws RuntimeException when the admin server cannot bind, or a service's listener is refused for lack of
+     *                          permission (a port below {@code ip_unprivileged_port_start} without CAP_NET_BIND_SERVICE)
      */
     public static Agent start(Path configFile, AgentConfig config, Duration startTimeout) {
         long t0 = System.nanoTime();
@@ -160,6 +163,10 @@ public final class Agent implements AutoCloseable {
                 controller.close();
                 health.close();
                 loops.close();
+                if (ListenPermission.isPermissionDenied(e.getMessage())) {
+                    throw new IllegalStateException(ListenPermission.explain("admin server", config.adminListen(),
+                            ListenPermission.unprivilegedPortStart()), e);
+                }
                 throw e;
             }
         }
@@ -173,6 +180,13 @@ public final class Agent implements AutoCloseable {
             log.warn("agent=waiting after={} reason=\"{}\" serving_starts=when_sources_sync", startTimeout,
                     controller.readiness().reason());
         }
+        // Retrying cannot fix a listener the kernel refused for lack of privilege: stop, saying what to do.
+        Optional<String> refused = ListenPermission.refusal(controller.listenerErrors(),
+                key -> listenAddress(controller, key), ListenPermission.unprivilegedPortStart());
+        if (refused.isPresent()) {
+            new Agent(config, registry, loops, controller, health, fileSource, admin, nodeMode).shutdown();
+            throw new IllegalStateException(refused.get());
+        }
         warnIfLimitsExceedBudget(controller, budget);
         log.info("agent=started version={} transport={} workers={} worker_yield_us={} services={} node_mode={} "
                         + "startup_ms={}",
@@ -180,6 +194,12 @@ public final class Agent implements AutoCloseable {
                 controller.snapshot().services().size(), nodeMode != null,
                 (System.nanoTime() - t0) / 1_000_000);
         return new Agent(config, registry, loops, controller, health, fileSource, admin, nodeMode);
+    }
+
+    /** The address {@code key}'s service wants to listen on (as the config said; node mode's when it decides). */
+    private static InetSocketAddress listenAddress(ProxyController controller, ServiceKey key) {
+        ServiceSnapshot s = controller.snapshot().services().get(key);
+        return s == null ? new InetSocketAddress(0) : s.spec().listen();
     }
 
     /**

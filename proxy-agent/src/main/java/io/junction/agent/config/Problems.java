@@ -13,7 +13,8 @@ final class Problems {
 
     private final String source;
     private final List<ConfigError> errors = new ArrayList<>();
-    private boolean truncated;
+    /** Every problem found, those past {@link #MAX_ERRORS} too. */
+    private int found;
 
     Problems(String source) {
         this.source = source;
@@ -24,10 +25,9 @@ final class Problems {
     }
 
     void add(int line, String path, String message) {
+        found++;
         if (errors.size() < MAX_ERRORS) {
             errors.add(new ConfigError(source, Math.max(line, 0), path, message));
-        } else {
-            truncated = true;
         }
     }
 
@@ -35,8 +35,13 @@ final class Problems {
         add(node == null ? 0 : node.line(), path, message);
     }
 
+    /**
+     * Problems found so far, including those past {@link #MAX_ERRORS} that are not listed: binders compare it before
+     * and after reading a field to know whether the field was good, so it must keep counting past the cap (it did
+     * not, and a file with a hundred duplicate keys and one bad value made a binder build with the missing value).
+     */
     int count() {
-        return errors.size();
+        return found;
     }
 
     /** An exception for a problem that makes the rest of the file unreadable, with what was collected before it. */
@@ -55,7 +60,7 @@ final class Problems {
         List<ConfigError> sorted = new ArrayList<>(errors);
         // File order reads best; the sort is stable, so errors on one line keep the order they were found in.
         sorted.sort(Comparator.comparingInt(ConfigError::line));
-        if (truncated) {
+        if (found > errors.size()) {
             sorted.add(new ConfigError(source, 0, "", "too many errors; only the first " + MAX_ERRORS + " are shown"));
         }
         return new ConfigException(sorted, cause);
