@@ -260,7 +260,9 @@ class AllSourcesAgentTest {
                 .containsExactly(Map.of("default/shared", sides)));
         assertThat(readyPorts(SHARED)).isEqualTo(union.stream().filter(p -> p != backend(shared, "zookeeper"))
                 .collect(Collectors.toSet()));
-        assertThat(agent.controller().snapshot().unserved()).containsKey(ServiceKey.of("shared", Protocol.UDP));
+        // The conflict is reported when the sources' views are merged, the snapshot is published just after.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(agent.controller().snapshot().unserved())
+                .containsKey(ServiceKey.of("shared", Protocol.UDP)));
         assertThat(AgentFixture.echoOnce(listen.get("shared"), "during")).isEqualTo("during");
 
         // Back to TCP: the conflict goes, and the union is whole again.
