@@ -56,15 +56,15 @@ class UdpFloodScenarioTest {
     record Params(int sources, double sourcesPerSecond, int burstSources, int datagramsPerSource, int floodThreads,
                   int maxSessions, int idleSeconds) {
         static Params of(Size size) {
-            return size.pick(new Params(5_000, 2_000, 2_000, 2, 2, 1_000, 6),
-                    new Params(60_000, 3_000, 10_000, 2, 2, 10_000, 30));
+            return size.pick(new Params(5_000, 1_000, 2_000, 2, 2, 1_000, 8),
+                    new Params(60_000, 2_000, 10_000, 2, 2, 10_000, 40));
         }
     }
 
     /** Sources of the warm-up through the second service: the session path compiled before the measured flood. */
     private static final int WARMUP_SOURCES = 3_000;
     /** How often the session gauge is read during the flood (a scrape costs the agent CPU the data path shares). */
-    private static final long SAMPLE_MILLIS = 250;
+    private static final long SAMPLE_MILLIS = 500;
 
     @TempDir
     Path dir;
@@ -122,6 +122,7 @@ class UdpFloodScenarioTest {
         double refusedBefore = agent.metric("junction_failures_total", SERVICE, "reason=\"session_limit\"");
         double dropsBefore = agent.metric("junction_udp_receive_drops_total", SERVICE);
         long rcvbufBefore = ProcessUdpSockets.rcvbufErrors(pid);
+        String loadBefore = loadAverage();
 
         // The paced flood, with the session gauge sampled through /metrics.
         AtomicInteger maxActive = new AtomicInteger();
@@ -186,6 +187,9 @@ class UdpFloodScenarioTest {
         flow.stop(1000);
         int readyStatus = agent.get("/readyz").statusCode();
 
+        scenario.note("host load average (1, 5, 15 min) before the flood " + loadBefore + ", after it "
+                + loadAverage() + " on " + Runtime.getRuntime().availableProcessors() + " cores: the agent, the "
+                + "flooding threads and whatever else runs on the host share them");
         int floodSent = floodEnd - floodStart;
         int floodDelivered = flow.delivered(floodStart, floodEnd);
         int burstSent = burstEnd - burstStart;
@@ -195,10 +199,10 @@ class UdpFloodScenarioTest {
                         + "%,.0f", r.sources(), r.datagrams(), r.seconds(), r.sourcesPerSecond(),
                 r.portsTaken(), r.sendFailures(), dropsPaced));
         scenario.note(String.format(Locale.ROOT, "flow during the paced flood: %,d of %,d round trips, RTT "
-                        + "p50 %.2f ms, p99 %.2f ms, max %.1f ms (before the flood: p99 %.2f ms)",
-                floodDelivered, floodSent, flow.rttMillis(floodStart, floodEnd, 0.5),
+                        + "p50 %.2f ms, p99 %.2f ms, max %.1f ms (before the flood: p99 %.2f ms); lost per "
+                        + "second: %s", floodDelivered, floodSent, flow.rttMillis(floodStart, floodEnd, 0.5),
                 flow.rttMillis(floodStart, floodEnd, 0.99), flow.rttMillis(floodStart, floodEnd, 1.0),
-                flow.rttMillis(0, warmEnd, 0.99)));
+                flow.rttMillis(0, warmEnd, 0.99), flow.lossesPerSecond(floodStart, floodEnd)));
         scenario.note(String.format(Locale.ROOT, "unpaced burst: %,d sources (%,d datagrams) in %.2f s = "
                         + "%,.0f sources/s; the flow delivered %,d of %,d round trips meanwhile (its datagrams "
                         + "share the listener's receive buffer with the burst's)", b.sources(), b.datagrams(),
@@ -244,7 +248,7 @@ class UdpFloodScenarioTest {
         scenario.assertPassed();
     }
 
-    /** Samples the session gauge until told to stop (bounded: one /metrics call per 250 ms, at most 10 minutes). */
+    /** Samples the session gauge until told to stop (bounded: one /metrics call per 500 ms, at most 10 minutes). */
     private static void sample(AgentProcess agent, AtomicBoolean sampling, AtomicInteger max, AtomicInteger samples) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (sampling.get() && System.nanoTime() < deadline) {
@@ -260,6 +264,12 @@ class UdpFloodScenarioTest {
                 // A scrape that timed out under the flood is a missed sample, not a failure of the scenario.
             }
         }
+    }
+
+    /** The first three fields of /proc/loadavg. */
+    private static String loadAverage() throws java.io.IOException {
+        String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
     /** {@code count} loopback addresses from 127.0.14.{@code first}. */

@@ -8,7 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -97,6 +99,17 @@ public final class UdpSteadyFlow implements AutoCloseable {
             n += rttNanos.get(i) > 0 ? 1 : 0;
         }
         return n;
+    }
+
+    /** Round trips lost in each second of {@code [from, to)} (by send time, at the flow's rate), in order. */
+    public List<Integer> lossesPerSecond(int from, int to) {
+        int perSecond = (int) (TimeUnit.SECONDS.toNanos(1) / periodNanos);
+        List<Integer> losses = new ArrayList<>();
+        for (int start = from; start < to; start += perSecond) {
+            int end = Math.min(to, start + perSecond);
+            losses.add(end - start - delivered(start, end));
+        }
+        return losses;
     }
 
     /** The {@code q} quantile (0..1) of the round-trip times of delivered datagrams in {@code [from, to)}, in ms. */

@@ -85,7 +85,12 @@ final class ProcNetUdp {
             return;
         }
         for (String line = in.readLine(); line != null; line = in.readLine()) {
-            String[] f = line.trim().split("\\s+");
+            String trimmed = line.strip();
+            if (trimmed.endsWith(" 0")) {
+                // No drops (the last column): most sockets, so most lines, are skipped without being split.
+                continue;
+            }
+            String[] f = trimmed.split("\\s+");
             if (f.length <= DROPS_COLUMN) {
                 continue;
             }
