@@ -29,12 +29,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Scenario 14: UDP flood. An agent serves one UDP echo service with a session cap; an established flow (one source
  * port, sequence-numbered datagrams at a steady rate, each echoed) runs while a flood arrives from many distinct
- * source ports, each bound for a moment, sending a few datagrams and closed. The session table must never pass its
- * cap (its gauge sampled during the flood; and no session may be created beyond it), the sources beyond the cap must
- * be refused and counted ({@code session_limit}: the proxy refuses new sources when full and never evicts, so the
- * established flow keeps its session), the flow must keep its round trips, and datagrams the kernel dropped on the
- * listener's full receive buffers must be counted by {@code junction_udp_receive_drops_total} exactly as the kernel
- * counts them for the agent's listening sockets. Afterwards the flood's sessions expire, their sockets close (the
+ * source ports, each bound for a moment, sending a few datagrams and closed: first paced at a rate the agent absorbs,
+ * then an unpaced burst that overflows the listener's receive buffers on purpose. The session table must never pass
+ * its cap (its gauge sampled during the flood; and no session may be created beyond it), the sources beyond the cap
+ * must be refused and counted ({@code session_limit}: the proxy refuses new sources when full and never evicts, so
+ * the established flow keeps its session), the flow must keep its round trips during the paced flood (during the
+ * burst it loses its share, reported), and datagrams the kernel dropped on the listener's full receive buffers must
+ * be counted by {@code junction_udp_receive_drops_total} exactly as the kernel counts them for the agent's listening
+ * sockets. Afterwards the flood's sessions expire, their sockets close (the
  * agent's descriptors go back to where they were), and the agent is still ready.
  */
 @ExtendWith(ReportExtension.class)
@@ -43,7 +45,7 @@ class UdpFloodScenarioTest {
     private static final String WARMUP = "service=\"default/warmup/udp\"";
     private static final int FLOW_PER_SECOND = 500;
     private static final int FLOW_MAX_DATAGRAMS = FLOW_PER_SECOND * 300;
-    /** Loopback addresses the flood's sources are bound on; none of the other scenarios uses 127.0.14.0/24. */
+    /** Source ports used on each of the flood's loopback addresses (127.0.14.0/24, which no other scenario uses). */
     private static final int PORTS_PER_ADDRESS = 30_000;
     private static final int FIRST_PORT = 20_000;
 
