@@ -39,6 +39,7 @@ public final class ServiceMetrics {
     private final LongAdder sessionsExpired = new LongAdder();
     private final LongAdder datagramsToBackend = new LongAdder();
     private final LongAdder datagramsToClient = new LongAdder();
+    private final KernelDrops receiveDrops = new KernelDrops();
 
     private final Map<FailureReason, LongAdder> failures = new EnumMap<>(FailureReason.class);
     private final Map<ProxyProtocolRejection, LongAdder> proxyProtocolRejected =
@@ -179,6 +180,11 @@ public final class ServiceMetrics {
         return datagramsToClient.sum();
     }
 
+    /** Datagrams the kernel dropped on the service's listening sockets (receive buffer full); read off the data path. */
+    public KernelDrops receiveDrops() {
+        return receiveDrops;
+    }
+
     /**
      * Registers this service's meters; returns them so the caller can remove them when the service goes away.
      * Names follow Prometheus conventions once the registry renders them ({@code junction_connections_total} ...).
@@ -218,6 +224,11 @@ public final class ServiceMetrics {
             meters.add(FunctionCounter.builder("junction.udp.datagrams", datagramsToClient, LongAdder::sum)
                     .description("Datagrams forwarded").tags(tags.and("direction", "to_client"))
                     .register(registry));
+            // Rendered junction_udp_receive_drops_total; reads /proc when scraped, never on the data path.
+            meters.add(FunctionCounter.builder("junction.udp.receive.drops", receiveDrops, KernelDrops::total)
+                    .description("Datagrams the kernel dropped on the service's listening sockets, nearly always"
+                            + " because a socket's receive buffer was full (0 where the transport does not expose it)")
+                    .tags(tags).register(registry));
         }
         meters.add(FunctionCounter.builder("junction.bytes", bytesToBackend, LongAdder::sum)
                 .description("Bytes forwarded").tags(tags.and("direction", "to_backend")).register(registry));

@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>When the spec asks for port 0, the first socket gets an ephemeral port and the others bind to that port.
  *
+ * <p>The kernel's drop count of each listening socket (datagrams discarded because its receive buffer was full) is
+ * read from {@code /proc} when metrics are scraped ({@link ListenerDrops}); with NIO it is not exposed and counts 0.
+ *
  * <p>The service's {@link io.junction.core.model.UdpSettings} are read once, when binding: the receive buffers are
  * sized for {@code maxDatagramSize}; a change of UDP settings takes a rebind.
  *
@@ -91,10 +94,13 @@ public final class UdpListenerFactory implements ListenerFactory {
             }
             throw e;
         }
+        List<DatagramChannel> bound = tables.stream().map(UdpSessionTable::channel).toList();
+        ListenerDrops drops = ListenerDrops.of(ProcNetUdp.SYSTEM, bound);
         log.info("udp listener bound service={} local={} sockets={} transport={} maxSessions={} idleTimeout={} "
-                        + "maxDatagramSize={}", handle.key(), address, tables.size(), Transports.name(),
-                spec.udp().maxSessions(), spec.udp().sessionIdleTimeout(), spec.udp().maxDatagramSize());
-        return new UdpServiceListener(handle, address, tables, sessions);
+                        + "maxDatagramSize={} receiveDropsCounted={}", handle.key(), address, tables.size(),
+                Transports.name(), spec.udp().maxSessions(), spec.udp().sessionIdleTimeout(),
+                spec.udp().maxDatagramSize(), drops.sockets() == tables.size());
+        return new UdpServiceListener(handle, address, tables, sessions, drops);
     }
 
     private UdpSessionTable bindOne(ServiceHandle handle, EventLoop loop, InetSocketAddress address,

@@ -29,10 +29,11 @@ public final class UdpServiceListener implements ServiceListener {
     private final List<DatagramChannel> channels;
     private final List<UdpSessionTable> tables;
     private final AtomicInteger sessions;
+    private final ListenerDrops drops;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     UdpServiceListener(ServiceHandle handle, InetSocketAddress localAddress, List<UdpSessionTable> tables,
-                       AtomicInteger sessions) {
+                       AtomicInteger sessions, ListenerDrops drops) {
         this.handle = handle;
         this.localAddress = localAddress;
         this.tables = List.copyOf(tables);
@@ -42,6 +43,8 @@ public final class UdpServiceListener implements ServiceListener {
         }
         this.channels = List.copyOf(list);
         this.sessions = sessions;
+        this.drops = drops;
+        handle.metrics().receiveDrops().attach(drops);
     }
 
     @Override
@@ -65,6 +68,8 @@ public final class UdpServiceListener implements ServiceListener {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // The kernel forgets a socket's drops when it closes: keep this listener's count in the service's counter.
+        handle.metrics().receiveDrops().detach(drops);
         List<Future<?>> pending = new ArrayList<>(tables.size());
         for (UdpSessionTable table : tables) {
             try {
