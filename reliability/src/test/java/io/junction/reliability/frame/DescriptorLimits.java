@@ -26,22 +26,31 @@ public final class DescriptorLimits {
     }
 
     /**
-     * Makes this JVM's soft and hard limit at least {@code needed} ({@code prlimit --pid}, which needs root or a hard
-     * limit that high); skips the calling test with the reason when it cannot. Returns the limit in force.
+     * Makes this JVM's soft and hard limit at least {@code needed} ({@link #raiseTowards}); skips the calling test with
+     * the reason when it cannot. Returns the limit in force.
      */
     public static long atLeast(long needed) throws IOException, InterruptedException {
-        if (current() >= needed) {
-            return current();
-        }
-        Commands.Result r;
-        try {
-            r = Commands.run(List.of("prlimit", "--pid", Long.toString(ProcessHandle.current().pid()),
-                    "--nofile=" + needed + ":" + needed));
-        } catch (IOException notInstalled) {
-            r = new Commands.Result(-1, notInstalled.toString());
-        }
-        assumeThat(current()).as("needs a descriptor limit of " + needed + " (have " + current()
-                + "; prlimit said: " + r.out().strip() + "); skipped").isGreaterThanOrEqualTo(needed);
+        String said = raiseTowards(needed);
+        assumeThat(current()).as("needs a descriptor limit of " + needed + " (have " + current() + "; " + said
+                + "); skipped").isGreaterThanOrEqualTo(needed);
         return current();
+    }
+
+    /**
+     * Tries to raise this JVM's soft and hard limit to {@code wanted} with {@code prlimit --pid} (which needs
+     * CAP_SYS_RESOURCE, or a hard limit that high already); the caller reads {@link #current()} for what it got.
+     * Returns what prlimit said, for the report, or "" when no raise was needed.
+     */
+    public static String raiseTowards(long wanted) throws IOException, InterruptedException {
+        if (current() >= wanted) {
+            return "";
+        }
+        try {
+            Commands.Result r = Commands.run(List.of("prlimit", "--pid", Long.toString(ProcessHandle.current().pid()),
+                    "--nofile=" + wanted + ":" + wanted));
+            return "prlimit --nofile=" + wanted + ": " + (r.code() == 0 ? "done" : r.out().strip());
+        } catch (IOException notInstalled) {
+            return "prlimit: " + notInstalled.getMessage();
+        }
     }
 }
