@@ -13,6 +13,7 @@ import io.junction.reliability.frame.ReportExtension;
 import io.junction.reliability.frame.Scenario;
 import io.junction.reliability.frame.ScenarioInfo;
 import io.junction.reliability.frame.Size;
+import io.junction.reliability.frame.VethPair;
 import io.junction.reliability.traffic.EchoServerMain;
 import io.junction.reliability.traffic.SilentClientMain;
 import org.junit.jupiter.api.Assumptions;
@@ -93,8 +94,8 @@ class SilentAndVanishedPeersScenarioTest {
         }
         try (Netns agentNs = Netns.create("rlia"); Netns silentNs = Netns.create("rlis");
              Netns vanishNs = Netns.create("rliv")) {
-            veth(silentNs, "sil0", "10.235.0.2/24", agentNs, "sil1", "10.235.0.1/24");
-            veth(vanishNs, "van0", "10.236.0.2/24", agentNs, "van1", "10.236.0.1/24");
+            VethPair.create(silentNs, "sil0", "10.235.0.2/24", agentNs, "sil1", "10.235.0.1/24");
+            VethPair.create(vanishNs, "van0", "10.236.0.2/24", agentNs, "van1", "10.236.0.1/24");
             // Fixed ports are safe here: nothing else lives in namespaces this test just made.
             int adminPort = 9901;
             int listen = 10080;
@@ -250,15 +251,5 @@ class SilentAndVanishedPeersScenarioTest {
 
     private static Optional<String> first(JavaProcess p, String prefix) throws IOException {
         return p.output().lines().filter(l -> l.startsWith(prefix)).findFirst();
-    }
-
-    /** A veth pair between two namespaces this test made, with fixed names (each namespace has its own). */
-    private static void veth(Netns a, String nameA, String cidrA, Netns b, String nameB, String cidrB)
-            throws IOException, InterruptedException {
-        a.exec("ip", "link", "add", nameA, "type", "veth", "peer", "name", nameB, "netns", b.name());
-        a.exec("ip", "addr", "add", cidrA, "dev", nameA);
-        a.exec("ip", "link", "set", nameA, "up");
-        b.exec("ip", "addr", "add", cidrB, "dev", nameB);
-        b.exec("ip", "link", "set", nameB, "up");
     }
 }
