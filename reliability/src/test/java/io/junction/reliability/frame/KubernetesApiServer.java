@@ -13,8 +13,10 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Fabric8's mock API server in CRUD mode on loopback for the source outage scenarios (18, 21), with a hold on the
@@ -41,6 +43,7 @@ public final class KubernetesApiServer implements AutoCloseable {
     }
 
     private final Set<HeldWatch> open = ConcurrentHashMap.newKeySet();
+    private final Queue<String> reads = new ConcurrentLinkedQueue<>();
     private final KubernetesMockServer server;
 
     public KubernetesApiServer() {
@@ -106,8 +109,21 @@ public final class KubernetesApiServer implements AutoCloseable {
         server.destroy();
     }
 
-    /** The CRUD dispatcher, its watches wrapped so that they can be held. */
+    /** GET requests without {@code watch=true} (lists and reads) so far whose path contains {@code resource}. */
+    public int lists(String resource) {
+        return (int) reads.stream().filter(p -> p.contains(resource)).count();
+    }
+
+    /** The CRUD dispatcher, its watches wrapped so that they can be held, its reads counted. */
     private final class Dispatcher extends KubernetesCrudDispatcher {
+        @Override
+        public MockResponse handleGet(String path) {
+            if (!path.contains("watch=true")) {
+                reads.add(path);
+            }
+            return super.handleGet(path);
+        }
+
         @Override
         public MockResponse handleWatch(String path) {
             WebSocketListener crud = super.handleWatch(path).getWebSocketListener();

@@ -109,24 +109,40 @@ class KubernetesApiOutageScenarioTest {
      */
     static void recordOutageFigures(Scenario scenario, OutageTraffic traffic, long down, long back,
                                     OutageTraffic.Convergence c, int connectionsToAddedDuringOutage) {
+        recordOutageFigures(scenario, traffic, down, back, c, connectionsToAddedDuringOutage, "the outage",
+                "source back", CONVERGE_MILLIS);
+    }
+
+    /**
+     * The same, {@code outage} naming the period from {@code down} to {@code back}, {@code event} what happened at
+     * {@code back}, and {@code convergeMillis} the bound on the convergence after it.
+     */
+    static void recordOutageFigures(Scenario scenario, OutageTraffic traffic, long down, long back,
+                                    OutageTraffic.Convergence c, int connectionsToAddedDuringOutage, String outage,
+                                    String event, double convergeMillis) {
         scenario.note(traffic.connections() + " connections in all; " + c.describe()
                 + (traffic.failures() == 0 ? "" : "; failures: " + traffic.failureSamples()));
-        scenario.figure("failed connections during the outage", traffic.failuresBetween(down, back), "",
+        scenario.figure("failed connections during " + outage, traffic.failuresBetween(down, back), "",
                 Bound.EXACTLY, 0);
         scenario.figure("failed connections after it", traffic.failuresBetween(back, Long.MAX_VALUE), "",
                 Bound.EXACTLY, 0);
         scenario.figure("/readyz answers other than 200", traffic.notReady(), "", Bound.EXACTLY, 0);
-        scenario.figure("connections to the added endpoint before the source returned",
-                connectionsToAddedDuringOutage, "", Bound.EXACTLY, 0);
-        scenario.figure("source back to first connection on the added endpoint", c.firstToAddedMillis() < 0
-                ? c.watchedMillis() : c.firstToAddedMillis(), "ms", Bound.AT_MOST, CONVERGE_MILLIS);
-        scenario.figure("source back to last connection on the removed endpoint", c.lastToRemovedMillis(), "ms",
-                Bound.AT_MOST, CONVERGE_MILLIS);
+        scenario.figure("connections to the added endpoint before " + event, connectionsToAddedDuringOutage, "",
+                Bound.EXACTLY, 0);
+        scenario.figure(event + " to first connection on the added endpoint", c.firstToAddedMillis() < 0
+                ? c.watchedMillis() : c.firstToAddedMillis(), "ms", Bound.AT_MOST, convergeMillis);
+        scenario.figure(event + " to last connection on the removed endpoint", c.lastToRemovedMillis(), "ms",
+                Bound.AT_MOST, convergeMillis);
     }
 
     /** Waits (at most 60 s) until the added backend took a connection after {@code back}. */
     static void awaitConvergence(OutageBackends backends, long back) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        awaitConvergence(backends, back, Duration.ofSeconds(60));
+    }
+
+    /** Waits (at most {@code atMost}) until the added backend took a connection after {@code back}. */
+    static void awaitConvergence(OutageBackends backends, long back, Duration atMost) throws InterruptedException {
+        long until = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < until && backends.added().accepts().stream().noneMatch(t -> t >= back)) {
             Thread.sleep(20);
         }
