@@ -91,14 +91,15 @@ class ConsulRegistryOutageScenarioTest {
                 long down = System.nanoTime();
                 registry.jvm().kill9();
                 Thread.sleep(p.outage().toMillis() / 2);
-                Workload retrying = new Workload(workloads, backends.port());
+                // Retrying through the rest of the outage, and for up to a minute after the registry's restart.
+                Workload retrying = new Workload(workloads, backends.port(), p.outage().plusMinutes(1));
                 Thread changes = new Thread(retrying, "outage-workload");
                 changes.setDaemon(true);
                 changes.start();
                 Thread.sleep(p.outage().toMillis() / 2);
                 int connectionsToAddedDuringOutage = backends.added().accepts().size();
                 registry = AgentProcess.startReady(registryConfig, registryAdmin, dir.resolve("registry-2.log"));
-                changes.join(30_000);
+                changes.join(60_000);
                 long back = retrying.back;
                 if (back == 0) {
                     throw new IllegalStateException("the workloads' changes were never accepted: " + retrying.last);
@@ -124,24 +125,26 @@ class ConsulRegistryOutageScenarioTest {
 
     /**
      * Workloads that changed while the registry was down: {@code removed} deregisters and {@code added} registers,
-     * each retried every 100 ms until the registry answers 200 (at most 60 s). {@code back} is when the request that
-     * got the first 200 was sent (nanoTime): the registry's return, as the workloads saw it.
+     * each retried every 100 ms until the registry answers 200 (at most {@code patience}). {@code back} is when the
+     * request that got the first 200 was sent (nanoTime): the registry's return, as the workloads saw it.
      */
     private static final class Workload implements Runnable {
         private final RegistryClient registry;
         private final int port;
+        private final Duration patience;
         volatile long back;
         volatile int refused;
         volatile String last = "nothing tried";
 
-        Workload(RegistryClient registry, int port) {
+        Workload(RegistryClient registry, int port, Duration patience) {
             this.registry = registry;
             this.port = port;
+            this.patience = patience;
         }
 
         @Override
         public void run() {
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long until = System.nanoTime() + patience.toNanos();
             boolean deregistered = false;
             while (System.nanoTime() < until) {
                 long sent = System.nanoTime();
