@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class KubernetesApiServer implements AutoCloseable {
     /** Kept here so the level sticks: the mock server logs every request at INFO through java.util.logging. */
-    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    private static final java.util.logging.Logger QUIET =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
     /** What kube-apiserver sends on a watch whose resource version has been compacted away. */
     static final String GONE_EVENT = """
             {"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",\

@@ -28,11 +28,12 @@ import static io.junction.reliability.scenarios.KubernetesApiOutageScenarioTest.
 /**
  * Scenario 21b: the Consul watch gone silent. The agent's blocking queries to the registry (a second agent's
  * {@code discovery.registry}) pass through a relay that freezes them: the connections stay open and carry nothing
- * more, no FIN, no RST. Right after, the registrations change at the registry. What bounds the silence is the
- * source's request timeout, {@code wait + wait/16 + 10 s} (ConsulClient: the longest a registry may hold a blocking
- * query, with Consul's jitter, plus time for the answer to travel); then the watch fails, backs off (at most 250 ms
- * after a first failure) and reads afresh on a new connection. The change must reach the data path within that bound
- * and a second of margin; no connection may fail and readiness must hold meanwhile.
+ * more, no FIN, no RST; they are frozen a second after the watches sent fresh blocking queries (a change answered
+ * the ones held before), the worst case. Right after, the registrations change at the registry. What bounds the
+ * silence is the source's request timeout, {@code wait + wait/16 + 10 s} (ConsulClient: the longest a registry may
+ * hold a blocking query, with Consul's jitter, plus time for the answer to travel); then the watch fails, backs off
+ * (at most 250 ms after a first failure) and reads afresh on a new connection. The change must reach the data path
+ * within that bound and a second of margin; no connection may fail and readiness must hold meanwhile.
  */
 @ExtendWith(ReportExtension.class)
 class ConsulSilentWatchScenarioTest {
@@ -61,8 +62,8 @@ class ConsulSilentWatchScenarioTest {
     void aSilentBlockingQueryEndsAtTheRequestTimeoutAndTheChangeConverges(Scenario scenario) throws Exception {
         Params p = Params.of(scenario.size());
         Duration bound = p.requestTimeout().plus(MARGIN);
-        scenario.note("discovery.consul wait " + p.blockingWait().toSeconds() + " s through a relay that freezes the open "
-                + "connections (no bytes, no FIN, no RST; new connections pass); the registrations change at the "
+        scenario.note("discovery.consul wait " + p.blockingWait().toSeconds() + " s through a relay that freezes the "
+                + "open connections (no bytes, no FIN, no RST; new connections pass); the registrations change at the "
                 + "registry right after; bound = request timeout " + p.requestTimeout().toMillis() + " ms (wait + "
                 + "wait/16 + 10 s) + " + MARGIN.toMillis() + " ms (first backoff, read, connect); " + p.clients()
                 + " client threads, a new connection every " + p.pauseMillis() + " ms each; /readyz every 250 ms");
@@ -98,8 +99,12 @@ class ConsulSilentWatchScenarioTest {
                          bound.plusMinutes(2))) {
                 awaitOrFail(() -> !backends.kept().accepts().isEmpty() && !backends.removed().accepts().isEmpty(),
                         Duration.ofSeconds(15), "traffic never reached both first backends", agent);
-                // Past a first full wait, so the watches are in their steady state of held blocking queries.
-                Thread.sleep(p.blockingWait().toMillis() + 500);
+                // The worst case: freeze right after the watches sent fresh blocking queries. A change (kept gets a
+                // tag) answers the held ones; their successors go out within 100 ms and are held for the whole wait.
+                expectOk(workloads.put("/v1/agent/service/register", """
+                        {"ID": "kept", "Name": "web", "Address": "127.0.0.1", "Port": %d, "Tags": ["renewed"]}"""
+                        .formatted(backends.port()), "application/json"));
+                Thread.sleep(1000);
 
                 long frozenAt = System.nanoTime();
                 int frozen = relay.freeze();
@@ -114,6 +119,8 @@ class ConsulSilentWatchScenarioTest {
                         + ") stayed up; the agent counted "
                         + (long) agent.metric("junction_consul_requests_total", "result=\"error\"")
                         + " failed reads");
+                agent.outputQuietly().lines().filter(l -> l.contains("source=consul registry="))
+                        .forEach(l -> scenario.note("agent: " + l.substring(l.indexOf("source=consul"))));
                 scenario.figure("relay connections frozen (the agent's held queries)", frozen, "", Bound.AT_LEAST,
                         1);
                 recordSilenceFigures(scenario, traffic, frozenAt, c, bound);
