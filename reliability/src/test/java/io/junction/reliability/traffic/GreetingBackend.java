@@ -21,9 +21,14 @@ public final class GreetingBackend implements AutoCloseable {
     private final ConcurrentLinkedQueue<Long> accepts = new ConcurrentLinkedQueue<>();
 
     public GreetingBackend(int id) throws IOException {
+        this(id, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    /** On {@code bind} (e.g. 127.0.0.2 and the port of another backend, so that one slice port names both). */
+    public GreetingBackend(int id, InetSocketAddress bind) throws IOException {
         this.id = id;
         this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        server.bind(bind, 1024);
         Thread t = new Thread(this::acceptLoop, "greeting-" + id);
         t.setDaemon(true);
         t.start();

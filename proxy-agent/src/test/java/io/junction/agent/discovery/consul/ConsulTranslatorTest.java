@@ -117,15 +117,17 @@ class ConsulTranslatorTest {
     }
 
     @Test
-    void retriesBackOffWithJitterUpToThirtySeconds() {
+    void retriesBackOffWithJitterUpToFourSeconds() {
         Backoff b = new Backoff(new Random(7));
         for (int failures = 1; failures <= 40; failures++) {
-            long ceiling = Math.min(250L << Math.min(failures - 1, 20), 30_000);
+            long ceiling = Math.min(250L << Math.min(failures - 1, 20), 4_000);
             Duration d = b.delay(failures);
             assertThat(d.toMillis()).isBetween(ceiling / 2, ceiling);
         }
         assertThat(b.delay(1).toMillis()).isBetween(125L, 250L);
         assertThat(b.delay(100)).isLessThanOrEqualTo(Backoff.CAP);
+        // A registry back after a long outage is read again within 4 s (and no sooner than 2 s after the last try).
+        assertThat(b.delay(30).toMillis()).isBetween(2_000L, 4_000L);
         // Two watches failing together do not retry together.
         assertThat(List.of(b.delay(10), b.delay(10), b.delay(10))).doesNotHaveDuplicates();
     }
