@@ -37,8 +37,8 @@ final class Problems {
 
     /**
      * Problems found so far, including those past {@link #MAX_ERRORS} that are not listed: binders compare it before
-     * and after reading a field to know whether the field was good, so it must keep counting past the cap (it did
-     * not, and a file with a hundred duplicate keys and one bad value made a binder build with the missing value).
+     * and after reading a field to know whether the field was good, so it must keep counting past the cap (else a
+     * file with a hundred duplicate keys and one bad value would make a binder build with the missing value).
      */
     int count() {
         return found;

@@ -9,9 +9,9 @@ import java.util.Random;
  * together, and none retries sooner than half its step. Confined to the thread that owns the random source.
  *
  * <p>The cap is what a registry that comes back waits for at most before it is read again, so it is kept under the
- * 5 s within which a change made while the registry was away must reach the data path (issue 18; reliability scenario
- * 20 measured 12.8 s after a 2-minute outage with a 30 s cap). A retry every 2 to 4 s per watch costs a registry that
- * is down or failing less than a watch may ask of it when it works: one request per 100 ms while its state changes.
+ * 5 s within which a change made while the registry was away must reach the data path (reliability scenario 20; a
+ * 30 s cap took 12.8 s after a 2-minute outage). A retry every 2 to 4 s per watch costs a registry that is down or
+ * failing less than a watch may ask of it when it works: one request per 100 ms while its state changes.
  */
 final class Backoff {
     static final Duration BASE = Duration.ofMillis(250);
