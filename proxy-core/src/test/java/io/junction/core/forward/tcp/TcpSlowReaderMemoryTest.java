@@ -67,8 +67,8 @@ class TcpSlowReaderMemoryTest {
             s.setSendBufferSize(64 * 1024);
             sent.complete(TcpStreams.writeRandom(s.getOutputStream(), size, 16));
         })) {
-            ServiceHandle handle = TestHandles.tcp(TcpSettings.DEFAULTS.withWriteBufferWaterMarks(LOW_WATER, HIGH_WATER),
-                    List.of(backend.address()));
+            TcpSettings tcp = TcpSettings.DEFAULTS.withWriteBufferWaterMarks(LOW_WATER, HIGH_WATER);
+            ServiceHandle handle = TestHandles.tcp(tcp, List.of(backend.address()));
             ServiceListener listener = proxy.bind(handle);
             Backend b = TestHandles.backend(handle, backend.address());
             QueuedBytesProbe probe = new QueuedBytesProbe();
