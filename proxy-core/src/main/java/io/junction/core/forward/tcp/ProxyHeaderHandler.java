@@ -82,6 +82,9 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (PausableReadSizing.isPause(cause)) {
+            return;
+        }
         if (cause instanceof DecoderException) {
             if (log.isDebugEnabled()) {
                 log.debug("event=proxy_protocol_malformed service={} client={} cause=\"{}\"", handle.key(),

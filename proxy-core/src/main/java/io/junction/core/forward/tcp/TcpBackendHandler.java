@@ -52,7 +52,7 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (isRelaying(ctx)) {
+        if (isRelaying(ctx) && !PausableReadSizing.isPause(cause)) {
             connection.onFailure(ctx.channel(), cause);
         }
         // Before the connect completes, failures arrive through the connect future (ConnectAttempt).

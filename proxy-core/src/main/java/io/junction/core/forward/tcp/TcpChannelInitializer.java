@@ -56,8 +56,14 @@ final class TcpChannelInitializer extends ChannelInboundHandlerAdapter {
      * written (idle connections hold none), and queued buffers count by capacity ({@link HeldMemoryEstimator}), so the
      * floor cannot make a queue hold more memory than its high-water mark.
      */
-    static final RecvByteBufAllocator READ_SIZING =
+    private static final RecvByteBufAllocator ADAPTIVE_SIZING =
             new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, 64 * 1024);
+    /**
+     * What both legs read with: {@link #ADAPTIVE_SIZING}, and on epoll nothing while a leg is paused, which Netty's
+     * epoll transport would otherwise read after a peer's FIN ({@link PausableReadSizing}).
+     */
+    static final RecvByteBufAllocator READ_SIZING =
+            Transports.epoll() ? new PausableReadSizing(ADAPTIVE_SIZING) : ADAPTIVE_SIZING;
     /** One line a second at most for the whole node, however many connections the descriptor budget refuses. */
     private static final RateLimitedLog BUDGET_LOG = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(1));
 

@@ -76,6 +76,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (PausableReadSizing.isPause(cause)) {
+            return;
+        }
         connection.onFailure(ctx.channel(), cause);
     }
 
