@@ -123,6 +123,8 @@ class PacketLossScenarioTest {
                     }
                     if (notOk > 0 || missing > 0) {
                         scenario.note("client: " + client.output().replace('\n', ';') + " access: " + access);
+                        scenario.note("backend: " + backend.output().lines()
+                                .filter(l -> !l.startsWith("end ")).toList());
                     }
                     scenario.figure("directions with differing SHA-256 or lost streams", corrupted + missing, "",
                             Bound.EXACTLY, 0);
