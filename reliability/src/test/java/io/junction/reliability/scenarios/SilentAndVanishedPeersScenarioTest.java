@@ -198,10 +198,12 @@ class SilentAndVanishedPeersScenarioTest {
                     Bound.EXACTLY, p.perGroup());
             scenario.figure("slowest silent connection's end after its last echo", Long.parseLong(silentClosed[3]),
                     "ms", Bound.AT_MOST, bound);
-            // None may end early either: that would be something other than the idle timeout closing it. 100 ms of
-            // slack: the agent stamps activity with a clock that ticks every 10 ms (and may lag more under load).
+            // None may end early either: that would be something other than the idle timeout closing it. 250 ms of
+            // slack: the agent stamps activity with a clock that ticks every 10 ms, and the client stamps its last
+            // echo when its one thread gets to read it, which on a loaded host lags the agent's relay by 100 ms and
+            // more when thousands of connections echo at once.
             scenario.figure("earliest silent connection's end after its last echo", Long.parseLong(silentClosed[2]),
-                    "ms", Bound.AT_LEAST, idleMillis - 100);
+                    "ms", Bound.AT_LEAST, idleMillis - 250);
             scenario.figure("junction_connections_active after reaping", activeAfter, "", Bound.EXACTLY, 0);
             scenario.figure("reaped connections counted (idle_timeout)", reapedCounted, "", Bound.EXACTLY,
                     2L * p.perGroup());
