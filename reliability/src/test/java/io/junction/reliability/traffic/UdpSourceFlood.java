@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * Each call of {@link #run} uses only its own state; thread-safe to run from several threads on disjoint slices.
  */
 public final class UdpSourceFlood {
+    /** How far behind its schedule a paced thread may be before it drops the lag instead of bursting. */
+    private static final long MAX_CATCH_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private final InetSocketAddress target;
     private final List<InetAddress> addresses;
     private final int firstPort;
@@ -73,8 +76,14 @@ public final class UdpSourceFlood {
         int failures = 0;
         long datagrams = 0;
         for (int slot = fromSlot; slot < toSlot && made < sources && System.nanoTime() < deadlineNanos; slot++) {
-            // Paced on an absolute schedule: a thread that fell behind catches up without sleeping.
+            // Paced on an absolute schedule: a thread that fell behind catches up without sleeping, but only
+            // MAX_CATCH_UP_NANOS worth of sources: a thread descheduled for longer (a loaded host) would otherwise send them as
+            // one burst, which is the unpaced part's job, not the paced one's.
             long ahead = t0 + made * periodNanos - System.nanoTime();
+            if (periodNanos > 0 && ahead < -MAX_CATCH_UP_NANOS) {
+                t0 -= ahead + MAX_CATCH_UP_NANOS;
+                ahead = -MAX_CATCH_UP_NANOS;
+            }
             if (ahead > 1_000_000) {
                 TimeUnit.NANOSECONDS.sleep(ahead);
             }
