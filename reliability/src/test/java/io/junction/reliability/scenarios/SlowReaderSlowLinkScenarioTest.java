@@ -103,6 +103,9 @@ class SlowReaderSlowLinkScenarioTest {
         Commands.assumeRootWithNetworkTools();
         Assumptions.assumeTrue(Commands.run(List.of("sh", "-c", "command -v tc")).code() == 0,
                 "needs tc (iproute2) for the tbf qdisc; skipped");
+        Assumptions.assumeTrue(Commands.run(List.of("sh", "-c", "command -v sysctl && command -v curl")).code() == 0,
+                "needs sysctl (procps) to cap TCP buffers in part (a)'s namespace and curl to read its agent's "
+                        + "metrics there; skipped");
         Params p = Params.of(scenario.size());
         slowReaders(scenario, p);
         slowLink(scenario, p);
