@@ -6,40 +6,31 @@ import io.junction.reliability.frame.Commands;
 import io.junction.reliability.frame.Figure.Bound;
 import io.junction.reliability.frame.JavaProcess;
 import io.junction.reliability.frame.Netns;
-import io.junction.reliability.frame.Ports;
+import io.junction.reliability.frame.NetnsAdmin;
 import io.junction.reliability.frame.ReportExtension;
 import io.junction.reliability.frame.Scenario;
 import io.junction.reliability.frame.ScenarioInfo;
 import io.junction.reliability.frame.Size;
 import io.junction.reliability.frame.VethPair;
 import io.junction.reliability.traffic.BulkReadClientMain;
-import io.junction.reliability.traffic.FastSender;
 import io.junction.reliability.traffic.HashingBackendMain;
-import io.junction.reliability.traffic.Payload;
+import io.junction.reliability.traffic.SlowReaderTrafficMain;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -47,8 +38,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Scenario 16: a slow reader, and a slow link.
  *
- * <p>(a) Slow reader, on loopback: backends send as fast as they can to clients that first read nothing, then read
- * slowly. The agent must stop reading a backend while the bytes queued towards its client are over the write-buffer
+ * <p>(a) Slow reader, on the loopback of a namespace the test makes (agent, and backends and clients in one traffic
+ * JVM), whose TCP buffer autotuning is capped at 1 MiB: backends send as fast as they can to clients that first read
+ * nothing, then read slowly. The agent must stop reading a backend while the bytes queued towards its client are over the write-buffer
  * high-water mark, so the memory it holds per connection stays within 2 × that mark, and every byte must still arrive
  * (SHA-256 equal at both ends). The memory is judged twice: with the clients stalled (the slowest reader there is),
  * and at its largest while they read slowly, when the backends finish and send their FINs. The agent exposes no
@@ -60,8 +52,9 @@ import static org.awaitility.Awaitility.await;
  * buffer's memory is the JDK's from its allocation to its release, so the growth is exactly the buffers held; a second
  * run with the agent's own pooled allocator is noted beside them (what that pool takes from the JDK includes its free
  * space, so it is not a per-connection count). The client's receive buffer and the backend's send buffer are small,
- * so that the kernel's share of the path is small and back-pressure reaches the backend: the figure that no backend
- * finished while its client read nothing shows the agent's queue was full when measured.
+ * and the namespace caps the agent's own socket buffers, so that the kernel's share of the path stays well under one
+ * stream and back-pressure reaches the backend: the figure that no backend finished while its client read nothing
+ * shows the agent's queue was full when measured.
  *
  * <p>(b) Slow link: namespace "proxy" (agent, client JVM) joined by a veth to namespace "backend" (hashing backend
  * on 10.237.0.2), whose end has {@code tc qdisc add dev bk0 root tbf rate 8mbit burst 32kbit latency 400ms}: every
@@ -84,6 +77,14 @@ class SlowReaderSlowLinkScenarioTest {
      */
     private static final int HIGH_WATER = 128 * 1024;
     private static final int LOW_WATER = 64 * 1024;
+    /**
+     * TCP buffer autotuning caps (min, default, max bytes) in part (a)'s namespace: the host's maxima (here 32 MiB
+     * receive, 4 MiB send) sometimes let the kernel's buffers on the path take a whole 8 MiB stream, so a backend
+     * finished while its client read nothing although the agent had stopped reading it. At 1 MiB the path's kernel
+     * buffers (backend send, agent receive, agent send, client receive) hold a few MiB at most, well under a stream.
+     */
+    private static final String TCP_RMEM = "4096 131072 1048576";
+    private static final String TCP_WMEM = "4096 16384 1048576";
 
     /** Slow-reader connections and bytes each; bytes of each download over the slow link. */
     record Params(int readers, long bytesPerReader, long bulkBytes) {
@@ -102,6 +103,9 @@ class SlowReaderSlowLinkScenarioTest {
         Commands.assumeRootWithNetworkTools();
         Assumptions.assumeTrue(Commands.run(List.of("sh", "-c", "command -v tc")).code() == 0,
                 "needs tc (iproute2) for the tbf qdisc; skipped");
+        Assumptions.assumeTrue(Commands.run(List.of("sh", "-c", "command -v sysctl && command -v curl")).code() == 0,
+                "needs sysctl (procps) to cap TCP buffers in part (a)'s namespace and curl to read its agent's "
+                        + "metrics there; skipped");
         Params p = Params.of(scenario.size());
         slowReaders(scenario, p);
         slowLink(scenario, p);
@@ -116,7 +120,8 @@ class SlowReaderSlowLinkScenarioTest {
         scenario.note("(a) " + p.readers() + " slow readers × " + (p.bytesPerReader() >> 20) + " MiB; "
                 + "writeBufferHighWaterMark " + (HIGH_WATER >> 10) + " KiB, low " + (LOW_WATER >> 10) + " KiB; "
                 + "clients read nothing until the agent's direct memory settles, then " + (SLOW_READ_BYTES >> 10)
-                + " KiB every " + SLOW_READ_PAUSE_MILLIS + " ms");
+                + " KiB every " + SLOW_READ_PAUSE_MILLIS + " ms; in a namespace with net.ipv4.tcp_rmem \"" + TCP_RMEM
+                + "\", tcp_wmem \"" + TCP_WMEM + "\"");
         SlowReaderRun exact = slowReaderRun(p, "unpooled");
         SlowReaderRun pooled = slowReaderRun(p, null);
         scenario.note("(a) Netty's unpooled allocator (direct memory = buffers held): " + exact.describe(p));
@@ -161,117 +166,119 @@ class SlowReaderSlowLinkScenarioTest {
         }
     }
 
-    /** One run of part (a); {@code allocator} is Netty's {@code io.netty.allocator.type}, or null for its default. */
+    /**
+     * One run of part (a); {@code allocator} is Netty's {@code io.netty.allocator.type}, or null for its default. The
+     * agent and the traffic JVM (backends and slow readers) run in a namespace of their own whose TCP buffer
+     * autotuning is capped ({@link #TCP_RMEM}, {@link #TCP_WMEM}).
+     */
     private SlowReaderRun slowReaderRun(Params p, String allocator) throws Exception {
-        int admin = Ports.free();
-        int listen = Ports.free();
         String name = allocator == null ? "default" : allocator;
-        List<String> prefix = allocator == null ? List.of()
-                : List.of("env", "JAVA_TOOL_OPTIONS=-Dio.netty.allocator.type=" + allocator);
-        ExecutorService readers = Executors.newFixedThreadPool(p.readers());
-        try (FastSender backend = new FastSender(p.bytesPerReader());
-             AgentProcess agent = AgentProcess.start(prefix, AgentConfig.write(dir.resolve("slow-reader.yaml"),
-                     AgentConfig.head(admin) + """
-                             services:
-                               - name: slow-reader
-                                 listen: 127.0.0.1:%d
-                                 writeBufferHighWaterMark: %d
-                                 writeBufferLowWaterMark: %d
-                                 endpoints: [127.0.0.1:%d]
-                             """.formatted(listen, HIGH_WATER, LOW_WATER, backend.port())), admin,
-                     dir.resolve("agent-a-" + name + ".log"))) {
-            agent.awaitReady(Duration.ofSeconds(30));
-            double before = direct(agent);
-            long rssBefore = agent.jvm().rssKib();
-            CountDownLatch connected = new CountDownLatch(p.readers());
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<Payload.Digest>> streams = new ArrayList<>();
-            for (long id = 1; id <= p.readers(); id++) {
-                long streamId = id;
-                streams.add(readers.submit(() -> slowRead(listen, streamId, connected, go)));
-            }
-            if (!connected.await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("slow readers did not all connect");
-            }
-            // Stalled: wait until the agent's direct memory has not moved for a second (at most 30 s).
-            double stalled = before;
-            double last = -1;
-            int still = 0;
-            long settleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (still < 4 && System.nanoTime() < settleDeadline) {
-                Thread.sleep(250);
-                double d = direct(agent);
-                stalled = Math.max(stalled, d);
-                still = d == last ? still + 1 : 0;
-                last = d;
-            }
-            long sentStalled = backend.sent();
-            int finishedWhileStalled = backend.finished().size();
-            long rssGrowth = agent.jvm().rssKib() - rssBefore;
-
-            go.countDown();
-            double reading = stalled;
-            long readDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (!streams.stream().allMatch(Future::isDone) && System.nanoTime() < readDeadline) {
-                Thread.sleep(250);
-                reading = Math.max(reading, direct(agent));
-            }
-            Map<Long, Payload.Digest> sent = backend.finished();
-            int differing = 0;
-            List<String> problems = new ArrayList<>();
-            for (int i = 0; i < streams.size(); i++) {
-                long id = i + 1;
-                Payload.Digest got = null;
-                try {
-                    got = streams.get(i).get(1, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    if (problems.size() < 5) {
-                        problems.add(name + " stream " + id + ": " + e);
+        try (Netns ns = Netns.create("rlsr")) {
+            capTcpBuffers(ns);
+            // Fixed ports are safe here: nothing else lives in a namespace this test just made.
+            int admin = 9901;
+            int listen = 10080;
+            List<String> agentPrefix = ns.inside(allocator == null ? List.of()
+                    : List.of("env", "JAVA_TOOL_OPTIONS=-Dio.netty.allocator.type=" + allocator));
+            try (JavaProcess traffic = JavaProcess.start(ns.inside(List.of()), "256m",
+                    dir.resolve("slow-readers-" + name + ".log"), SlowReaderTrafficMain.class.getName(),
+                    Integer.toString(listen), Integer.toString(p.readers()), Long.toString(p.bytesPerReader()),
+                    Integer.toString(CLIENT_RECEIVE_BUFFER), Integer.toString(SLOW_READ_BYTES),
+                    Long.toString(SLOW_READ_PAUSE_MILLIS))) {
+                Writer commands = new OutputStreamWriter(traffic.process().getOutputStream(),
+                        StandardCharsets.UTF_8);
+                int backendPort = Integer.parseInt(awaitLine(traffic, "backend", Duration.ofSeconds(30))[1]);
+                try (AgentProcess agent = AgentProcess.start(agentPrefix, AgentConfig.write(
+                        dir.resolve("slow-reader.yaml"), AgentConfig.head(admin) + """
+                                services:
+                                  - name: slow-reader
+                                    listen: 127.0.0.1:%d
+                                    writeBufferHighWaterMark: %d
+                                    writeBufferLowWaterMark: %d
+                                    endpoints: [127.0.0.1:%d]
+                                """.formatted(listen, HIGH_WATER, LOW_WATER, backendPort)), admin,
+                        dir.resolve("agent-a-" + name + ".log"))) {
+                    NetnsAdmin adminApi = new NetnsAdmin(ns, admin);
+                    adminApi.awaitReady(Duration.ofSeconds(30));
+                    double before = direct(adminApi);
+                    long rssBefore = agent.jvm().rssKib();
+                    send(commands, "connect");
+                    awaitLine(traffic, "connected", Duration.ofSeconds(70));
+                    // Stalled: wait until the agent's direct memory has not moved for a second (at most 30 s).
+                    double stalled = before;
+                    double last = -1;
+                    int still = 0;
+                    long settleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (still < 4 && System.nanoTime() < settleDeadline) {
+                        Thread.sleep(250);
+                        double d = direct(adminApi);
+                        stalled = Math.max(stalled, d);
+                        still = d == last ? still + 1 : 0;
+                        last = d;
                     }
-                }
-                if (got == null || !got.equals(sent.get(id))) {
-                    differing++;
+                    send(commands, "status");
+                    String[] status = awaitLine(traffic, "status", Duration.ofSeconds(10));
+                    long sentStalled = Long.parseLong(status[1]);
+                    int finishedWhileStalled = Integer.parseInt(status[2]);
+                    long rssGrowth = agent.jvm().rssKib() - rssBefore;
+
+                    send(commands, "go");
+                    double reading = stalled;
+                    long readDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                    while (!traffic.output().contains("\ndone ") && System.nanoTime() < readDeadline) {
+                        Thread.sleep(250);
+                        reading = Math.max(reading, direct(adminApi));
+                    }
+                    String[] done = awaitLine(traffic, "done", Duration.ofSeconds(30));
+                    List<String> problems = new ArrayList<>();
+                    traffic.output().lines().filter(l -> l.startsWith("problem "))
+                            .forEach(l -> problems.add(name + " " + l.substring("problem ".length())));
+                    return new SlowReaderRun(before, stalled, reading, rssGrowth, sentStalled, finishedWhileStalled,
+                            Integer.parseInt(done[1]), problems);
                 }
             }
-            backend.errors().values().stream().limit(5).forEach(e -> problems.add(name + " backend: " + e));
-            return new SlowReaderRun(before, stalled, reading, rssGrowth, sentStalled, finishedWhileStalled,
-                    differing, problems);
-        } finally {
-            readers.shutdownNow();
         }
     }
 
-    /** One slow reader: connects, sends its id and FIN, waits for {@code go}, then reads slowly to the end. */
-    private static Payload.Digest slowRead(int port, long id, CountDownLatch connected, CountDownLatch go)
-            throws Exception {
-        try (Socket s = new Socket()) {
-            s.setReceiveBufferSize(CLIENT_RECEIVE_BUFFER);
-            try {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-                s.setSoTimeout(60_000);
-                new DataOutputStream(s.getOutputStream()).writeLong(id);
-                s.shutdownOutput();
-            } finally {
-                connected.countDown();
-            }
-            if (!go.await(2, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("never told to read");
-            }
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[SLOW_READ_BYTES];
-            InputStream in = s.getInputStream();
-            long total = 0;
-            for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
-                sha.update(buf, 0, n);
-                total += n;
-                Thread.sleep(SLOW_READ_PAUSE_MILLIS);
-            }
-            return new Payload.Digest(total, HexFormat.of().formatHex(sha.digest()));
+    /**
+     * Caps TCP buffer autotuning in {@code ns} (per network namespace since Linux 4.15) and checks the kernel took
+     * the caps: with the host's maxima (32 MiB receive here) a whole stream sometimes fits in the kernel's buffers on
+     * the path, and the back-pressure figure would measure the kernel rather than the agent.
+     */
+    private static void capTcpBuffers(Netns ns) throws IOException, InterruptedException {
+        ns.exec("sysctl", "-w", "net.ipv4.tcp_rmem=" + TCP_RMEM, "net.ipv4.tcp_wmem=" + TCP_WMEM);
+        String rmem = ns.exec("sysctl", "-n", "net.ipv4.tcp_rmem").strip().replaceAll("\\s+", " ");
+        String wmem = ns.exec("sysctl", "-n", "net.ipv4.tcp_wmem").strip().replaceAll("\\s+", " ");
+        if (!rmem.equals(TCP_RMEM) || !wmem.equals(TCP_WMEM)) {
+            throw new IllegalStateException("namespace " + ns.name() + " did not take the TCP buffer caps: tcp_rmem "
+                    + rmem + ", tcp_wmem " + wmem + " (per-namespace since Linux 4.15)");
         }
     }
 
-    private static double direct(AgentProcess agent) throws IOException, InterruptedException {
-        return agent.metric("jvm_buffer_memory_used_bytes", "id=\"direct\"");
+    private static void send(Writer commands, String command) throws IOException {
+        commands.write(command + "\n");
+        commands.flush();
+    }
+
+    /** The first line of {@code jvm}'s output that starts with {@code word}, split on spaces; fails after a while. */
+    private static String[] awaitLine(JavaProcess jvm, String word, Duration atMost)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (true) {
+            Optional<String> line = jvm.output().lines().filter(l -> l.startsWith(word + " ")).findFirst();
+            if (line.isPresent()) {
+                return line.get().split(" ");
+            }
+            if (!jvm.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("no '" + word + "' line from " + jvm.pid() + " (alive "
+                        + jvm.isAlive() + ") within " + atMost + ":\n" + jvm.output());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static double direct(NetnsAdmin admin) throws IOException, InterruptedException {
+        return admin.metric("jvm_buffer_memory_used_bytes", "id=\"direct\"");
     }
 
     private void slowLink(Scenario scenario, Params p) throws Exception {
