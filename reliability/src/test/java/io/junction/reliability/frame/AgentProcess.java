@@ -8,8 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 
@@ -72,20 +70,7 @@ public final class AgentProcess implements AutoCloseable {
      * {@code labels} (written {@code key="value"}); 0 when there is none.
      */
     public double metric(String name, String... labels) throws IOException, InterruptedException {
-        String body = get("/metrics").body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(body);
-        double sum = 0;
-        while (m.find()) {
-            String set = m.group(1) == null ? "" : m.group(1);
-            boolean all = true;
-            for (String l : labels) {
-                all &= set.contains(l);
-            }
-            if (all) {
-                sum += Double.parseDouble(m.group(2));
-            }
-        }
-        return sum;
+        return PrometheusText.sum(get("/metrics").body(), name, labels);
     }
 
     public String outputQuietly() {

@@ -3,8 +3,6 @@ package io.junction.reliability.frame;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The admin server of an agent that runs inside a network namespace, on that namespace's loopback: the test JVM
@@ -48,18 +46,6 @@ public final class NetnsAdmin {
      */
     public double metric(String name, String... labels) throws IOException, InterruptedException {
         String body = ns.exec("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + port + "/metrics");
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(body);
-        double sum = 0;
-        while (m.find()) {
-            String set = m.group(1) == null ? "" : m.group(1);
-            boolean all = true;
-            for (String l : labels) {
-                all &= set.contains(l);
-            }
-            if (all) {
-                sum += Double.parseDouble(m.group(2));
-            }
-        }
-        return sum;
+        return PrometheusText.sum(body, name, labels);
     }
 }
