@@ -1,7 +1,7 @@
 package io.junction.reliability.frame;
 
 /**
- * The size a run uses: {@link #SMALL} in every {@code mvn verify}, {@link #FULL} (the figures of issue 18) under
+ * The size a run uses: {@link #SMALL} in every {@code mvn verify}, {@link #FULL} (the full figures of each scenario) under
  * {@code -Preliability}. Read once from the system property {@code junction.reliability.size} the pom sets.
  */
 public enum Size {

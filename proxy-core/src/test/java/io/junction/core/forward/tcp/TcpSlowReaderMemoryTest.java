@@ -93,7 +93,7 @@ class TcpSlowReaderMemoryTest {
             assertThat(probe.bytes()).as("bytes relayed towards the client after the probe was added")
                     .isGreaterThan(size / 2);
             // The relay's bound: the read that took the queue over the high-water mark is the last (64 KiB at most),
-            // which keeps it within the 2 x high that issue 18 allows.
+            // which keeps it within the 2 x high a slow reader may hold.
             assertThat(probe.largest()).as("largest queue towards the client, by buffer capacity")
                     .isGreaterThanOrEqualTo(HIGH_WATER)
                     .isLessThanOrEqualTo(HIGH_WATER + MAX_READ_BYTES)
