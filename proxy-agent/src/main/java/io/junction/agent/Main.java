@@ -75,7 +75,6 @@ public final class Main implements Callable<Integer> {
                 systemd.close();
                 return 1;
             }
-            systemd.ready(statusLine(agent));
             CountDownLatch stop = new CountDownLatch(1);
             Signals.onTerminate(stop::countDown);
             Signals.onHangup(() -> {
@@ -86,6 +85,9 @@ public final class Main implements Callable<Integer> {
             // A plain System.exit elsewhere (or an unexpected signal) still drains.
             Thread hook = new Thread(agent::shutdown, "junction-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            // Ready only once the handlers are in: `systemctl reload` may send SIGHUP the moment it hears READY, and
+            // the JVM's own SIGHUP handling would stop the agent instead of reloading it.
+            systemd.ready(statusLine(agent));
             try {
                 stop.await();
             } catch (InterruptedException e) {
