@@ -47,7 +47,15 @@ final class Signals {
                         action.run();
                         return null;
                     });
-            signalType.getMethod("handle", signalType, handlerType).invoke(null, signal, handler);
+            Object previous = signalType.getMethod("handle", signalType, handlerType).invoke(null, signal, handler);
+            // SIGINT is ignored in every job a shell starts in the background, and Ctrl-C is not how a daemon stops.
+            if (!name.equals("INT") && previous == handlerType.getField("SIG_IGN").get(null)) {
+                // A process started with the signal ignored (nohup, or a parent that ignores it) keeps it ignored:
+                // the JVM does not take over such a signal, so the handler never runs. Say so, or a reload that does
+                // nothing would look like a reload that found nothing to change.
+                log.warn("signal=SIG{} handler=ignored reason=\"the process was started with SIG{} ignored (nohup?); "
+                        + "the JVM leaves it ignored\"", name, name);
+            }
         } catch (InvocationTargetException e) {
             // Signal's constructor or handle() refused: unknown on this OS, or reserved by the JVM.
             log.warn("signal=SIG{} handler=unavailable reason=\"{}\"", name, e.getCause().getMessage());

@@ -80,7 +80,10 @@ class SystemdNotifyTest {
                     listen: 127.0.0.1:%d
                     endpoints: [127.0.0.1:1]
                 """.formatted(port));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // systemd starts a service with every signal at its default; a test run under nohup would hand its ignored
+        // SIGHUP down to the agent, whose JVM then never sees one.
+        ProcessBuilder pb = new ProcessBuilder("env", "--default-signal=HUP",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile());
