@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -18,17 +19,22 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Refuses a request before its body is read: 429 when the client's IP is over its rate, 413 when its
- * {@code Content-Length} is over the body limit (the connection is then closed rather than drained). A refused
+ * {@code Content-Length} is over the body limit (the answer is followed by a FIN, the body is dropped until the
+ * client closes, for at most {@link #LINGER_MILLIS}, then the connection is closed). A refused
  * request's body parts are dropped as they arrive; nothing of it is buffered. Bodies without a length (chunked) are
  * capped by the aggregator behind this handler.
  *
  * <p>Event-loop confined, one per connection (the rate limits it consults are shared on the same loop).
  */
 final class RequestGate extends ChannelInboundHandlerAdapter {
+    /** How long a refused upload may go on being dropped before the connection is closed anyway. */
+    static final long LINGER_MILLIS = 2_000;
+
     private final ClientRateLimits limits;
     private final int maxBody;
     private final Consumer<Refusal> refused;
@@ -78,7 +84,15 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         HttpUtil.setContentLength(response, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, keepAlive);
         var f = ctx.writeAndFlush(response);
-        if (!keepAlive) {
+        if (close && !last && ctx.channel() instanceof DuplexChannel duplex) {
+            // The body is still arriving: a close now, with its bytes unread, resets the connection, and a client
+            // still sending loses the answer with it. Send the FIN after the answer, go on dropping the body, and
+            // close when the client does, or after LINGER_MILLIS.
+            f.addListener(done -> {
+                duplex.shutdownOutput();
+                ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            });
+        } else if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
     }
