@@ -13,14 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -45,11 +38,10 @@ public final class RegistryApi {
     private final RegistryStore store;
     private final RegistrationReader reader;
     private final BlockingQueries blocking;
-    private final NodeInfo node;
     private final String leader;
     private final byte[] token;
     private final Consumer<Refusal> refused;
-    private final String revision;
+    private final CatalogViews views;
 
     /**
      * @param leader  the {@code ip:port} answered for {@code /v1/status/leader} (the registry's own address)
@@ -61,11 +53,10 @@ public final class RegistryApi {
         this.store = store;
         this.reader = reader;
         this.blocking = blocking;
-        this.node = node;
         this.leader = leader;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.refused = refused;
-        this.revision = revision;
+        this.views = new CatalogViews(store, node, revision);
     }
 
     /**
@@ -98,17 +89,17 @@ public final class RegistryApi {
         }
         switch (p) {
             case "/v1/agent/services":
-                return read(r, reply, store::index, this::agentServices);
+                return read(r, reply, store::index, views::agentServices);
             case "/v1/agent/checks":
-                return read(r, reply, store::index, this::agentChecks);
+                return read(r, reply, store::index, views::agentChecks);
             case "/v1/catalog/services":
-                return read(r, reply, store::index, this::catalogServices);
+                return read(r, reply, store::index, views::catalogServices);
             case "/v1/status/leader":
                 return read(r, reply, store::index, () -> leader);
             case "/v1/status/peers":
                 return read(r, reply, store::index, () -> List.of(leader));
             case "/v1/agent/self":
-                return read(r, reply, store::index, this::self);
+                return read(r, reply, store::index, views::self);
             default:
                 break;
         }
@@ -117,16 +108,16 @@ public final class RegistryApi {
             if (store.instance(id) == null && "GET".equals(r.method())) {
                 throw ApiException.notFound("unknown service ID: " + id);
             }
-            return read(r, reply, () -> indexOf(id), () -> agentService(id));
+            return read(r, reply, () -> indexOf(id), () -> views.agentService(id));
         }
         if (p.startsWith("/v1/catalog/service/")) {
             String name = tail(p, "/v1/catalog/service/");
-            return read(r, reply, () -> store.indexOfName(name), () -> catalogService(name, r.params("tag")));
+            return read(r, reply, () -> store.indexOfName(name), () -> views.catalogService(name, r.params("tag")));
         }
         if (p.startsWith("/v1/health/service/")) {
             String name = tail(p, "/v1/health/service/");
             boolean passing = r.flag("passing");
-            return read(r, reply, () -> store.indexOfName(name), () -> healthService(name, r.params("tag"), passing));
+            return read(r, reply, () -> store.indexOfName(name), () -> views.healthService(name, r.params("tag"), passing));
         }
         throw ApiException.notFound("404 page not found");
     }
@@ -267,111 +258,6 @@ public final class RegistryApi {
     private long indexOf(String serviceId) {
         Instance i = store.instance(serviceId);
         return i == null ? store.index() : store.indexOfName(i.name());
-    }
-
-    private Object agentServices() {
-        Map<String, Object> out = new TreeMap<>();
-        for (Instance i : store.instances()) {
-            out.put(i.id(), ConsulJson.agentService(i, node.datacenter()));
-        }
-        return out;
-    }
-
-    private Object agentService(String id) {
-        Instance i = store.instance(id);
-        if (i == null) {
-            return Map.of();
-        }
-        Map<String, Object> m = ConsulJson.agentService(i, node.datacenter());
-        m.put("ContentHash", Long.toHexString(i.modifyIndex()));
-        return m;
-    }
-
-    private Object agentChecks() {
-        Map<String, Object> out = new TreeMap<>();
-        for (Check c : store.checks()) {
-            out.put(c.id(), ConsulJson.check(c, store.instance(c.spec().serviceId()), node.name()));
-        }
-        return out;
-    }
-
-    private Object catalogServices() {
-        Map<String, Set<String>> tags = new TreeMap<>();
-        for (Instance i : store.instances()) {
-            tags.computeIfAbsent(i.name(), n -> new LinkedHashSet<>()).addAll(i.tags());
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        tags.forEach((name, t) -> out.put(name, List.copyOf(t)));
-        return out;
-    }
-
-    private List<Instance> named(String name, List<String> tags) {
-        List<Instance> out = new ArrayList<>();
-        for (Instance i : store.instancesNamed(name)) {
-            if (i.tags().containsAll(tags)) {
-                out.add(i);
-            }
-        }
-        out.sort(Comparator.comparing(Instance::id));
-        return out;
-    }
-
-    private Object catalogService(String name, List<String> tags) {
-        List<Object> out = new ArrayList<>();
-        for (Instance i : named(name, tags)) {
-            out.add(ConsulJson.catalogService(i, node));
-        }
-        return out;
-    }
-
-    private Object healthService(String name, List<String> tags, boolean passingOnly) {
-        List<Object> out = new ArrayList<>();
-        for (Instance i : named(name, tags)) {
-            if (passingOnly && store.statusOf(i.id()) != CheckStatus.PASSING) {
-                continue;
-            }
-            List<Object> checks = new ArrayList<>();
-            checks.add(ConsulJson.serfCheck(node.name()));
-            for (Check c : store.checksOf(i.id())) {
-                checks.add(ConsulJson.check(c, i, node.name()));
-            }
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("Node", ConsulJson.node(node));
-            entry.put("Service", ConsulJson.healthService(i));
-            entry.put("Checks", checks);
-            out.add(entry);
-        }
-        return out;
-    }
-
-    private Object self() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("Datacenter", node.datacenter());
-        config.put("PrimaryDatacenter", node.datacenter());
-        config.put("NodeName", node.name());
-        config.put("NodeID", node.id());
-        config.put("Revision", revision);
-        config.put("Server", false);
-        config.put("Version", CONSUL_VERSION);
-        Map<String, Object> member = new LinkedHashMap<>();
-        member.put("Name", node.name());
-        member.put("Addr", node.address());
-        member.put("Port", 8301);
-        member.put("Tags", Map.of("dc", node.datacenter(), "role", "node", "build", CONSUL_VERSION + ":junction"));
-        member.put("Status", 1);
-        member.put("ProtocolMin", 1);
-        member.put("ProtocolMax", 5);
-        member.put("ProtocolCur", 2);
-        member.put("DelegateMin", 2);
-        member.put("DelegateMax", 5);
-        member.put("DelegateCur", 4);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("Config", config);
-        out.put("Member", member);
-        out.put("Meta", Map.of());
-        out.put("Stats", Map.of());
-        out.put("DebugConfig", Map.of());
-        return out;
     }
 
     private static ApiResponse json(Object body, long index) {
