@@ -6,9 +6,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,6 +176,46 @@ class RegistryBadRequestTest {
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(limited.body()).contains("Too many requests");
         assertThat(before).contains("{}");
+    }
+
+    @Test
+    void aRefusedUploadIsAnsweredThenDrainedNotReset() throws Exception {
+        start("");
+        int length = 2 << 20;
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(("PUT /v1/agent/service/register HTTP/1.1\r\nHost: registry\r\nContent-Length: " + length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] part = new byte[64 * 1024];
+            out.write(part);
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close");
+
+            // A client still sending when the answer comes must be able to finish: the server goes on reading
+            // (a close with the body unread would reset the connection and fail these writes).
+            Thread.sleep(200);
+            for (int sent = part.length; sent < length; sent += part.length) {
+                out.write(part);
+            }
+            out.flush();
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            in.transferTo(rest); // ends at the server's FIN; a reset would throw
+            assertThat(rest.toString(StandardCharsets.UTF_8)).contains("too large");
+        }
+        assertThat(refused("too_large")).isEqualTo(1);
+    }
+
+    /** The status line and headers, up to and including the blank line. */
+    private static String readHead(InputStream in) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertThat(b).as("the connection ended inside the response head: " + head).isNotNegative();
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     private static void assertBad(HttpResponse<String> r, int status, String text) {

@@ -47,10 +47,13 @@ public final class RegistryServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {
+                        // The gate sits before the keep-alive handler, so that its answers do not pass through
+                        // it: that handler closes the channel after any non-keep-alive answer, and a close with
+                        // a refused body unread resets the connection under a client still sending it.
                         c.pipeline().addLast(
                                 new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 64 * 1024),
-                                new HttpServerKeepAliveHandler(),
                                 new RequestGate(limits, maxBody, refused),
+                                new HttpServerKeepAliveHandler(),
                                 new BodyLimit(maxBody, refused),
                                 new RegistryHttpHandler(api));
                     }

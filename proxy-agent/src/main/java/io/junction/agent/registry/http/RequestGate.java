@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * {@code Content-Length} is over the body limit (the answer is followed by a FIN, the body is dropped until the
  * client closes, for at most {@link #LINGER_MILLIS}, then the connection is closed). A refused
  * request's body parts are dropped as they arrive; nothing of it is buffered. Bodies without a length (chunked) are
- * capped by the aggregator behind this handler.
+ * capped by the aggregator behind this handler. Its answers must not pass through {@code HttpServerKeepAliveHandler},
+ * which would close the channel after a 413 (see {@link RegistryServer}).
  *
  * <p>Event-loop confined, one per connection (the rate limits it consults are shared on the same loop).
  */
