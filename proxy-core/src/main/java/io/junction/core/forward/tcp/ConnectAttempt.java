@@ -55,7 +55,7 @@ final class ConnectAttempt implements ChannelFutureListener {
     void start(Picker picker) {
         Backend backend = picker.pick(context);
         if (backend == null) {
-            connection.connectFailed(connection.handle().current().eligible().isEmpty()
+            connection.teardown().connectFailed(connection.handle().current().eligible().isEmpty()
                     ? FailureReason.NO_HEALTHY_ENDPOINT : FailureReason.ENDPOINTS_BUSY);
             return;
         }
@@ -172,6 +172,6 @@ final class ConnectAttempt implements ChannelFutureListener {
 
     private void giveUp(FailureReason reason) {
         end();
-        connection.connectFailed(reason);
+        connection.teardown().connectFailed(reason);
     }
 }

@@ -51,7 +51,7 @@ final class IdleTimer implements Runnable {
         long idle = clock.nanoTime() - lastActivityNanos;
         if (idle >= timeoutNanos) {
             stopped = true;
-            connection.onIdle();
+            connection.teardown().onIdle();
         } else {
             // The coarse clock may lag the scheduler by one tick; never re-arm for less than a tick.
             long left = Math.max(timeoutNanos - idle, TimeUnit.MILLISECONDS.toNanos(CoarseClock.TICK_MILLIS));

@@ -156,7 +156,7 @@ final class Relay {
             if (flushed.isSuccess()) {
                 onFlushedForFin();
             } else {
-                connection.onFailure(target, flushed.cause());
+                connection.teardown().onFailure(target, flushed.cause());
             }
         });
     }
@@ -164,7 +164,7 @@ final class Relay {
     private void onFlushedForFin() {
         if (connection.other(this).finSent() && !connection.isClosing()) {
             // This FIN ends the connection: a plain close sends it just the same.
-            connection.closeBoth();
+            connection.teardown().closeBoth();
             return;
         }
         sendFin();
@@ -178,7 +178,7 @@ final class Relay {
             try {
                 socket.shutdown(false, true);
             } catch (IOException e) {
-                connection.onFailure(target, e);
+                connection.teardown().onFailure(target, e);
                 return;
             }
             onFinSent();
@@ -188,7 +188,7 @@ final class Relay {
             if (shut.isSuccess()) {
                 onFinSent();
             } else {
-                connection.onFailure(target, shut.cause());
+                connection.teardown().onFailure(target, shut.cause());
             }
         });
     }
@@ -197,12 +197,12 @@ final class Relay {
         finSent = true;
         if (!connection.other(this).spliced()) {
             // The peer's FIN is now the end of the leg that just got the proxy's FIN: Netty closes the channel on it
-            // (see TcpConnection.onInactive) instead of shutting its input, a shutdown(SHUT_RD) that fails with
+            // (see Teardown.onInactive) instead of shutting its input, a shutdown(SHUT_RD) that fails with
             // ENOTCONN on a socket finished both ways and costs a stack-traced exception per connection. A spliced
             // source keeps half-closure (startSplice): its tail is read after its FIN.
             target.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         }
-        connection.onFinSent();
+        connection.teardown().onFinSent();
     }
 
     // ---- splice ----
@@ -229,7 +229,7 @@ final class Relay {
     }
 
     void onSpliceFailed(Throwable cause) {
-        connection.onSpliceFailed(this, cause);
+        connection.teardown().onSpliceFailed(this, cause);
     }
 
     /** Relays what the spliced source still held at its EOF; false if reading it failed (the connection is reset). */
@@ -238,7 +238,7 @@ final class Relay {
             splice.drainTail();
             return true;
         } catch (IOException | RuntimeException e) {
-            connection.onFailure(source, e);
+            connection.teardown().onFailure(source, e);
             return false;
         }
     }

@@ -53,7 +53,7 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (isRelaying(ctx) && !PausableReadSizing.isPause(cause)) {
-            connection.onFailure(ctx.channel(), cause);
+            connection.teardown().onFailure(ctx.channel(), cause);
         }
         // Before the connect completes, failures arrive through the connect future (ConnectAttempt).
     }
@@ -61,7 +61,7 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (isRelaying(ctx)) {
-            connection.onInactive(ctx.channel());
+            connection.teardown().onInactive(ctx.channel());
         }
     }
 

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One proxied connection: the client channel, the backend channel once connected, and the two {@link Relay}s between
  * them. Owns what concerns the connection as a whole: the client bytes held while connecting ({@link EarlyData}),
- * the end-of-connection rules (both channels close once both directions are done; a reset or error on one side is
- * passed to the other as a reset, see {@link Legs}) and the idle timer. How it ended, and the bookkeeping that must
- * happen exactly once (counters, the backend's connection count, the access log), is its {@link ConnectionOutcome}.
+ * the idle timer, and the passing of each channel event to the part it concerns. How it ends is its
+ * {@link Teardown}'s job; how it ended, and the bookkeeping that must happen exactly once (counters, the backend's
+ * connection count, the access log), is its {@link ConnectionOutcome}'s.
  *
  * <p>With {@link SpliceMode#ON} or {@link SpliceMode#AUTO} on the epoll transport a direction can be forwarded with
  * splice(2) ({@link SpliceDirection}). Splice bypasses the pipeline, which changes three things: bytes are counted per
@@ -39,7 +39,7 @@ final class TcpConnection extends LiveConnection {
     private final ServiceHandle handle;
     private final ServiceMetrics metrics;
     private final TcpSettings tcp;
-    private final ConnectionOutcome outcome;
+    private final Teardown teardown;
     /** The splice mode in effect: the service's, or OFF when the transport is not epoll. */
     private final SpliceMode splice;
     /** Null when the idle timeout is off. */
@@ -54,9 +54,6 @@ final class TcpConnection extends LiveConnection {
     /** Client to backend, and backend to client; both null until the backend connected. */
     private Relay up;
     private Relay down;
-    private boolean closing;
-    /** The backend leg is being closed after a flush; the end of the client leg must not cut it short. */
-    private boolean backendClosing;
 
     TcpConnection(Channel client, ServiceHandle handle, TcpSettings tcp, AtomicInteger listenerActive,
                   NanoClock clock) {
@@ -66,7 +63,7 @@ final class TcpConnection extends LiveConnection {
         this.tcp = tcp;
         this.clock = clock;
         this.endpoints = new ClientEndpoints(client);
-        this.outcome = new ConnectionOutcome(handle.key(), metrics, listenerActive);
+        this.teardown = new Teardown(this, new ConnectionOutcome(handle.key(), metrics, listenerActive));
         this.splice = Transports.epoll() ? tcp.splice() : SpliceMode.OFF;
         this.idleTimer = tcp.idleTimeout().isZero() ? null
                 : new IdleTimer(this, client.eventLoop(), tcp.idleTimeout().toNanos(), clock);
@@ -94,7 +91,7 @@ final class TcpConnection extends LiveConnection {
 
     @Override
     public String describe() {
-        return "service=" + handle.key() + " closing=" + closing + " client=[" + Legs.describe(client)
+        return "service=" + handle.key() + " closing=" + teardown.isClosing() + " client=[" + Legs.describe(client)
                 + "] backend=[" + (backendChannel == null ? "connecting" : Legs.describe(backendChannel)) + "] "
                 + (up == null ? "early=" + early.heldMemory() : up.describe() + "; " + down.describe());
     }
@@ -121,8 +118,23 @@ final class TcpConnection extends LiveConnection {
         return clock;
     }
 
+    /** How this connection ends. */
+    Teardown teardown() {
+        return teardown;
+    }
+
     boolean isClosing() {
-        return closing;
+        return teardown.isClosing();
+    }
+
+    /** Client to backend; null until the backend connected. */
+    Relay up() {
+        return up;
+    }
+
+    /** Backend to client; null until the backend connected. */
+    Relay down() {
+        return down;
     }
 
     /** The direction opposite {@code relay}. */
@@ -130,10 +142,20 @@ final class TcpConnection extends LiveConnection {
         return relay == up ? down : up;
     }
 
+    /** Bytes from the client, held early ones included. */
+    long bytesIn() {
+        return up == null ? early.bytes() : up.bytes();
+    }
+
+    /** Bytes to the client. */
+    long bytesOut() {
+        return down == null ? 0 : down.bytes();
+    }
+
     // ---- connect outcome (ConnectAttempt) ----
 
     void backendConnected(Channel ch, Backend b) {
-        if (closing || !client.isActive()) {
+        if (teardown.isClosing() || !client.isActive()) {
             ch.close();
             return;
         }
@@ -170,12 +192,6 @@ final class TcpConnection extends LiveConnection {
         }
     }
 
-    void connectFailed(FailureReason failure) {
-        outcome.failed(failure);
-        closing = true;
-        client.close();
-    }
-
     // ---- events of the two channels (TcpFrontendHandler, TcpBackendHandler) ----
 
     void onClientRead(ByteBuf buf) {
@@ -185,7 +201,7 @@ final class TcpConnection extends LiveConnection {
         }
         touch();
         metrics.addBytesToBackend(buf.readableBytes());
-        early.onRead(buf, client, tcp.writeBufferHighWaterMark(), closing);
+        early.onRead(buf, client, tcp.writeBufferHighWaterMark(), teardown.isClosing());
     }
 
     void onClientReadComplete() {
@@ -219,7 +235,7 @@ final class TcpConnection extends LiveConnection {
     void onClientInputShutdown() {
         if (up != null) {
             up.onSourceEof();
-        } else if (!closing) {
+        } else if (!teardown.isClosing()) {
             early.onEof();
         }
     }
@@ -235,26 +251,6 @@ final class TcpConnection extends LiveConnection {
         }
     }
 
-    // ---- half-close and splice, reported by the relays ----
-
-    /** A relay passed its source's FIN on: once both have, the connection is over. */
-    void onFinSent() {
-        if (up.finSent() && down.finSent() && !closing) {
-            closeBoth();
-        }
-    }
-
-    /** Both directions are done. A leg already closed by its peer's FIN is left alone (close() would throw). */
-    void closeBoth() {
-        closing = true;
-        if (client.isOpen()) {
-            client.close();
-        }
-        if (backendChannel.isOpen()) {
-            backendChannel.close();
-        }
-    }
-
     /** {@code relay} is about to switch to splice(2); the connection's first such switch is counted. */
     void onSpliceStart(Relay relay) {
         if (!relay.spliced() && !other(relay).spliced()) {
@@ -266,123 +262,22 @@ final class TcpConnection extends LiveConnection {
         }
     }
 
-    /**
-     * A splice failed: reading its source or writing its target (Netty reports both through the same future, and a
-     * channel it closed itself shows up as a closed-channel failure). Both sides are reset, so whichever peer is still
-     * there sees the failure as a reset, as with the buffer relay.
-     */
-    void onSpliceFailed(Relay relay, Throwable cause) {
-        if (closing) {
-            return; // our own close fails the pending splice
-        }
-        if (log.isDebugEnabled()) {
-            log.debug("event=splice_failed service={} direction={} client={} cause=\"{}\"", handle.key(), relay,
-                    client, cause);
-        }
-        outcome.broken(cause);
-        closing = true;
-        Legs.reset(client);
-        Legs.reset(backendChannel);
-    }
-
-    // ---- failures and closes ----
-
-    /** {@code side} failed: a reset (or any error) is passed on to the other side as a reset. */
-    void onFailure(Channel side, Throwable cause) {
-        if (closing) {
-            if (log.isDebugEnabled()) {
-                log.debug("event=exception_after_close service={} channel={} cause=\"{}\"", handle.key(), side, cause);
-            }
-            return;
-        }
-        if (log.isDebugEnabled()) {
-            log.debug("event=exception service={} side={} channel={}", handle.key(),
-                    side == client ? "client" : "backend", side, cause);
-        }
-        outcome.broken(cause);
-        abort(side);
-    }
-
-    /**
-     * {@code side} closed without the proxy asking. After the proxy's FIN to the backend that is the backend's own FIN
-     * (half-closure is off from then on, see onFinSent; a reset arrives first as an exception); otherwise it is
-     * abortive and the other side is reset.
-     */
-    void onInactive(Channel side) {
-        if (!closing) {
-            if (side == backendChannel && up.finSent()) {
-                down.onSourceEof();
-            } else if (side == client && down != null && down.finSent()) {
-                // The client's FIN after the proxy's (its half-closure was off, see onFinSent): the last direction
-                // ends. The backend leg closes once what the client sent before its FIN is written.
-                closing = true;
-                backendClosing = true;
-                Legs.closeAfterFlush(backendChannel);
-            } else {
-                outcome.reset();
-                abort(side);
-            }
-        }
-        if (side == client) {
-            finish();
-        }
-    }
-
-    void onIdle() {
-        if (closing) {
-            return;
-        }
-        outcome.failed(FailureReason.IDLE_TIMEOUT);
-        closing = true;
-        client.close();
-        if (backendChannel != null) {
-            backendChannel.close();
-        }
-    }
-
     /** Drain: stops reading, flushes what each side has queued, then closes it. */
     @Override
     protected void closeGracefully(FailureReason failure) {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        outcome.drained(failure);
-        Legs.closeAfterFlush(client);
-        if (backendChannel != null) {
-            Legs.closeAfterFlush(backendChannel);
-        }
+        teardown.closeGracefully(failure);
     }
 
-    private void abort(Channel failed) {
-        closing = true;
-        Channel other = failed == client ? backendChannel : client;
-        if (other != null) {
-            Legs.reset(other);
-        }
-        failed.close();
+    /** Removes the ended connection from its loop's set. */
+    void unlist() {
+        unregister();
     }
 
-    /** Runs once, when the client channel is closed: counters, backend release, access log. */
-    private void finish() {
-        long bytesIn = up == null ? early.bytes() : up.bytes();
-        if (!outcome.record(client, endpoints.source(), backend, bytesIn, down == null ? 0 : down.bytes())) {
-            return;
-        }
-        closing = true;
-        if (backendClosing && backendChannel.isOpen()) {
-            // Still writing what the client sent before its FIN: the connection stays listed (drains, shutdown and
-            // diagnostics find it) until that leg closes.
-            backendChannel.closeFuture().addListener(closed -> unregister());
-        } else {
-            unregister();
-        }
+    /** Lets go of what the connection held: the idle timer, the client bytes held while connecting. */
+    void releaseHeld() {
         if (idleTimer != null) {
             idleTimer.stop();
         }
         early.release();
-        if (backendChannel != null && backendChannel.isOpen() && !backendClosing) {
-            backendChannel.close();
-        }
     }
 }

@@ -79,11 +79,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         if (PausableReadSizing.isPause(cause)) {
             return;
         }
-        connection.onFailure(ctx.channel(), cause);
+        connection.teardown().onFailure(ctx.channel(), cause);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        connection.onInactive(ctx.channel());
+        connection.teardown().onInactive(ctx.channel());
     }
 }

@@ -43,8 +43,8 @@ public final class EmbeddedRelay implements AutoCloseable {
 
     @Override
     public void close() {
-        connection.onIdle();
-        connection.onInactive(client);
+        connection.teardown().onIdle();
+        connection.teardown().onInactive(client);
         client.finishAndReleaseAll();
         backendChannel.finishAndReleaseAll();
     }

@@ -64,11 +64,11 @@ class TcpConnectionTest {
         assertThat(backend.bytesToBackend()).isEqualTo(6);
         assertThat(backend.bytesFromBackend()).isEqualTo(5);
 
-        connection.onIdle();
+        connection.teardown().onIdle();
         assertThat(client.isOpen()).isFalse();
         assertThat(backendChannel.isOpen()).isFalse();
-        connection.onInactive(client);
-        connection.onInactive(client); // bookkeeping happens once
+        connection.teardown().onInactive(client);
+        connection.teardown().onInactive(client); // bookkeeping happens once
         assertThat(handle.metrics().failures(FailureReason.IDLE_TIMEOUT)).isEqualTo(1);
         assertThat(handle.metrics().connectionsActive()).isZero();
         assertThat(backend.activeConnections()).isZero();
@@ -99,8 +99,8 @@ class TcpConnectionTest {
         ByteBuf held = backendChannel.readOutbound();
         assertThat(held.readableBytes()).isEqualTo(4 * chunk);
         held.release();
-        connection.onIdle();
-        connection.onInactive(client);
+        connection.teardown().onIdle();
+        connection.teardown().onInactive(client);
         assertThat(client.finishAndReleaseAll()).isFalse();
         assertThat(backendChannel.finishAndReleaseAll()).isFalse();
     }
@@ -144,8 +144,8 @@ class TcpConnectionTest {
 
         backendChannel.flushOutbound();
         assertThat(backendChannel.releaseOutbound()).isTrue();
-        connection.onIdle();
-        connection.onInactive(client);
+        connection.teardown().onIdle();
+        connection.teardown().onInactive(client);
         assertThat(client.finishAndReleaseAll()).isFalse();
         assertThat(backendChannel.finishAndReleaseAll()).isFalse();
     }
@@ -164,8 +164,8 @@ class TcpConnectionTest {
         ByteBuf held = bytes("lost");
         connection.onClientRead(held);
 
-        connection.connectFailed(FailureReason.CONNECT_FAILED);
-        connection.onInactive(client);
+        connection.teardown().connectFailed(FailureReason.CONNECT_FAILED);
+        connection.teardown().onInactive(client);
 
         assertThat(client.isOpen()).isFalse();
         assertThat(held.refCnt()).isZero();
