@@ -21,7 +21,6 @@ final class ConsulBlockBinder implements DiscoveryBinder.BlockBinder {
     static final List<String> KEYS = List.of("address", "token", "services", "datacenter", "tag", "onlyPassing",
             "wait", "rename");
 
-    /** A Junction service name, as {@code services[].name} takes it. */
     /** Consul's datacenter names: letters, digits, '-' and '_'. */
     private static final Pattern DATACENTER = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     /** An HTTP header value without spaces: what ACL tokens (UUIDs) are. */
@@ -154,9 +153,8 @@ final class ConsulBlockBinder implements DiscoveryBinder.BlockBinder {
                 fields.problems().add(e.getValue(), kp, "renames '" + key + "', which services does not list");
                 ok = false;
             }
-            String target = matching(fields, e.getValue(), kp, ServiceNames.PATTERN, "a Junction service name (lower-case "
-                    + "letters, digits, '-' and '.', starting and ending with a letter or digit, at most "
-                    + ServiceNames.MAX_LENGTH + ")");
+            String target = matching(fields, e.getValue(), kp, ServiceNames.PATTERN,
+                    "a Junction service name (" + ServiceNames.RULE + ")");
             if (target != null && target.length() > ServiceNames.MAX_LENGTH) {
                 fields.problems().add(e.getValue(), kp, e.getValue().describe() + " is longer than "
                         + ServiceNames.MAX_LENGTH + " characters");

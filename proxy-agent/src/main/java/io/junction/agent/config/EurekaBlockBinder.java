@@ -143,9 +143,8 @@ final class EurekaBlockBinder implements DiscoveryBinder.BlockBinder {
             if (target == null) {
                 ok = false;
             } else if (!ServiceNames.valid(target)) {
-                fields.problems().add(e.getValue(), p, e.getValue().describe() + " is not a valid service name "
-                        + "(lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most "
-                        + ServiceNames.MAX_LENGTH + " characters)");
+                fields.problems().add(e.getValue(), p, e.getValue().describe() + " is not a valid service name ("
+                        + ServiceNames.RULE + ")");
                 ok = false;
             } else if (out.containsKey(app)) {
                 fields.problems().add(e.getValue(), p, "application " + app + " renamed twice (names are not "

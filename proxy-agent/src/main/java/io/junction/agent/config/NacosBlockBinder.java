@@ -26,7 +26,6 @@ final class NacosBlockBinder implements DiscoveryBinder.BlockBinder {
     static final List<String> KEYS = List.of("serverAddr", "namespace", "group", "services", "clusters", "username",
             "password", "pollInterval", "rename");
 
-    /** The same rule as {@code services[].name}: what a Nacos name must become to meet a config entry. */
     /** Nacos's own rule for namespace ids. */
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     /** Nacos's own rule for group names (letters, digits, {@code _ - . :}). */
@@ -207,9 +206,10 @@ final class NacosBlockBinder implements DiscoveryBinder.BlockBinder {
             String to = fields.string(e.getValue(), p);
             if (to == null) {
                 ok = false;
-            } else if (!junctionName(to)) {
+            } else if (!ServiceNames.valid(to)) {
+                // What a Nacos name must become to meet a config entry.
                 fields.problems().add(e.getValue(), p, e.getValue().describe() + " is not a valid service name ("
-                        + "lower-case letters, digits, '-' and '.', at most " + ServiceNames.MAX_LENGTH + " characters)");
+                        + ServiceNames.RULE + ")");
                 ok = false;
             } else {
                 out.put(e.getKey(), to);
@@ -234,7 +234,7 @@ final class NacosBlockBinder implements DiscoveryBinder.BlockBinder {
             String service = services.get(i);
             String target = rename.getOrDefault(service, service);
             String p = FieldReader.index(FieldReader.child(path, "services"), i);
-            if (!junctionName(target)) {
+            if (!ServiceNames.valid(target)) {
                 fields.problems().add(list.items().get(i), p, "'" + abbreviate(service) + "' is not a valid Junction"
                         + " service name; map it with rename, e.g. rename: {" + abbreviate(service) + ": "
                         + suggestion(service) + "}");
@@ -248,14 +248,10 @@ final class NacosBlockBinder implements DiscoveryBinder.BlockBinder {
         }
     }
 
-    private static boolean junctionName(String s) {
-        return ServiceNames.valid(s);
-    }
-
     private static String suggestion(String service) {
         String s = service.toLowerCase(java.util.Locale.ROOT).replaceAll("[^-a-z0-9.]+", "-")
                 .replaceAll("^[-.]+|[-.]+$", "");
-        return s.isEmpty() ? "my-service" : s.length() <= ServiceNames.MAX_LENGTH ? s : s.substring(0, ServiceNames.MAX_LENGTH);
+        return s.isEmpty() ? "my-service" : s.substring(0, Math.min(s.length(), ServiceNames.MAX_LENGTH));
     }
 
     private static String matching(FieldReader fields, YamlNode n, String p, Pattern pattern, String expected) {

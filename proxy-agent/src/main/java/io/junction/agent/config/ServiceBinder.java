@@ -37,8 +37,7 @@ final class ServiceBinder {
             "acceptProxyProtocol", "connectionRateLimit", "sessionIdleTimeout", "maxSessions", "maxDatagramSize", "healthCheck", "outlierDetection", "panicThreshold", "slowStart",
             "maxConnectionsPerEndpoint", "retryBudget");
 
-    private static final String NAME_EXPECTED = "expected lower-case letters, digits, '-' and '.', starting and "
-            + "ending with a letter or digit, at most " + ServiceNames.MAX_LENGTH + " characters";
+    private static final String NAME_EXPECTED = "expected " + ServiceNames.RULE;
 
     /**
      * A bound service: what it is (the definition the file source delivers) and how this node serves it (its

@@ -10,6 +10,9 @@ import java.util.regex.Pattern;
 public final class ServiceNames {
     public static final Pattern PATTERN = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
     public static final int MAX_LENGTH = 63;
+    /** The rule in words, for the messages that refuse a name. */
+    public static final String RULE = "lower-case letters, digits, '-' and '.', starting and ending with a letter or "
+            + "digit, at most " + MAX_LENGTH + " characters";
 
     private ServiceNames() {
     }

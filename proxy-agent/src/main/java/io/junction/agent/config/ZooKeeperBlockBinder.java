@@ -23,7 +23,6 @@ final class ZooKeeperBlockBinder implements DiscoveryBinder.BlockBinder {
 
     /** A session longer than this outlives any outage worth waiting for; the server bounds it lower anyway. */
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
-    /** The rule of {@code services[].name}: a rename must name a service the config can give a listener. */
 
     @Override
     public DiscoveryBlock bind(YamlNode block, String path, FieldReader fields) {
@@ -112,10 +111,10 @@ final class ZooKeeperBlockBinder implements DiscoveryBinder.BlockBinder {
             if (target == null) {
                 continue;
             }
+            // A rename must name a service the config can give a listener.
             if (!ServiceNames.valid(target)) {
                 fields.problems().add(e.getValue(), p, e.getValue().describe() + " is not a valid service name "
-                        + "(expected lower-case letters, digits, '-' and '.', starting and ending with a letter or "
-                        + "digit, at most " + ServiceNames.MAX_LENGTH + " characters)");
+                        + "(expected " + ServiceNames.RULE + ")");
                 continue;
             }
             out.put(e.getKey(), target);

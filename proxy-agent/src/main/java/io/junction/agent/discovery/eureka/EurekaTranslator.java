@@ -34,7 +34,6 @@ import java.util.Map;
  * <p>Stateless and thread-safe.
  */
 public final class EurekaTranslator {
-
     private final EurekaSettings settings;
 
     public EurekaTranslator(EurekaSettings settings) {

@@ -30,7 +30,6 @@ import java.util.TreeMap;
  */
 final class RegistryIndex {
     private static final Logger log = LoggerFactory.getLogger(RegistryIndex.class);
-    /** The rule of a config's {@code services[].name}: a registry name outside it cannot be given a listener. */
 
     private final ZooKeeperSettings settings;
     private final Map<String, Map<String, RegistryInstance>> byService = new TreeMap<>();
