@@ -4,14 +4,9 @@ import java.io.DataInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,27 +17,19 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FastSender implements AutoCloseable {
     private static final int SEND_BUFFER = 64 * 1024;
-    private final ServerSocket server;
+    private final SocketServer server;
     private final long bytes;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fast-sender");
-        t.setDaemon(true);
-        return t;
-    });
     private final AtomicLong sent = new AtomicLong();
     private final Map<Long, Payload.Digest> finished = new ConcurrentHashMap<>();
     private final Map<Long, String> errors = new ConcurrentHashMap<>();
 
     public FastSender(long bytes) throws IOException {
         this.bytes = bytes;
-        this.server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        threads.execute(this::acceptLoop);
+        this.server = SocketServer.start("fast-sender", SocketServer.loopback(), 1024, this::serve);
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     /** Bytes written so far, over every connection. */
@@ -58,17 +45,6 @@ public final class FastSender implements AutoCloseable {
     /** Streams that failed, by id, with the error. */
     public Map<Long, String> errors() {
         return Map.copyOf(errors);
-    }
-
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                threads.execute(() -> serve(s));
-            } catch (IOException e) {
-                return; // closed
-            }
-        }
     }
 
     private void serve(Socket s) {
@@ -93,6 +69,5 @@ public final class FastSender implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        threads.shutdownNow();
     }
 }

@@ -4,14 +4,9 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A loopback backend for half-close and reset trials. The client's first byte picks the trial, then an 8-byte id:
@@ -25,25 +20,18 @@ import java.util.concurrent.Executors;
  * </ul>
  */
 public final class FinRstBackend implements AutoCloseable {
-    private final ServerSocket server;
+    private final SocketServer server;
     private final long length;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fin-rst-backend");
-        t.setDaemon(true);
-        return t;
-    });
     private final Map<Long, Payload.Digest> received = new ConcurrentHashMap<>();
     private final Map<Long, String> endings = new ConcurrentHashMap<>();
 
     public FinRstBackend(long length) throws IOException {
         this.length = length;
-        server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
-        threads.execute(this::acceptLoop);
+        this.server = SocketServer.start("fin-rst-backend", SocketServer.loopback(), 512, this::serve);
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     /** What the backend read after its own FIN in trial {@code S}, by id. */
@@ -54,17 +42,6 @@ public final class FinRstBackend implements AutoCloseable {
     /** How the stream of trial {@code A} ended on the backend ({@code reset} or {@code eof}), by id. */
     public String ending(long id) {
         return endings.get(id);
-    }
-
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                threads.execute(() -> serve(s));
-            } catch (IOException e) {
-                return; // closed
-            }
-        }
     }
 
     private void serve(Socket s) {
@@ -116,6 +93,5 @@ public final class FinRstBackend implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        threads.shutdownNow();
     }
 }

@@ -2,14 +2,10 @@ package io.junction.reliability.traffic;
 
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -24,31 +20,23 @@ public final class HashingBackend implements AutoCloseable {
     public record StreamEnd(Payload.Digest received, Payload.Digest sent) {
     }
 
-    private final ServerSocket server;
+    private final SocketServer server;
     private final long bytesEachWay;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "hashing-backend");
-        t.setDaemon(true);
-        return t;
-    });
     private final Map<Long, StreamEnd> ends = new ConcurrentHashMap<>();
     private final Map<Long, String> errors = new ConcurrentHashMap<>();
 
     /** On an ephemeral loopback port. */
     public HashingBackend(long bytesEachWay) throws IOException {
-        this(bytesEachWay, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this(bytesEachWay, SocketServer.loopback());
     }
 
     public HashingBackend(long bytesEachWay, InetSocketAddress bind) throws IOException {
         this.bytesEachWay = bytesEachWay;
-        this.server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(bind, 512);
-        threads.execute(this::acceptLoop);
+        this.server = SocketServer.start("hashing-backend", bind, 512, this::serve);
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     /** The backend's view of each finished stream, by id. */
@@ -61,23 +49,12 @@ public final class HashingBackend implements AutoCloseable {
         return Map.copyOf(errors);
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                threads.execute(() -> serve(s));
-            } catch (IOException e) {
-                return; // closed
-            }
-        }
-    }
-
     private void serve(Socket s) {
         long id = -1;
         try (s) {
             id = new DataInputStream(s.getInputStream()).readLong();
             long seed = ~id;
-            Future<Payload.Digest> sending = threads.submit(() -> {
+            Future<Payload.Digest> sending = server.submit(() -> {
                 Payload.Digest d = Payload.write(s.getOutputStream(), bytesEachWay, seed);
                 s.shutdownOutput();
                 return d;
@@ -93,6 +70,5 @@ public final class HashingBackend implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        threads.shutdownNow();
     }
 }
