@@ -15,7 +15,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.junction.agent.config.ConfigLoader;
-import io.junction.agent.discovery.kubernetes.ApiLink;
+import io.junction.agent.discovery.OutageRelay;
 import io.junction.agent.discovery.kubernetes.KubernetesSource;
 import io.junction.agent.discovery.kubernetes.MockApi;
 import io.junction.core.model.Protocol;
@@ -214,7 +214,7 @@ class KubernetesAgentTest {
                 ready("127.0.0.1", "n1"))).create();
         int tcpPort = AgentFixture.freePort();
         // The agent reaches the API server through a link the test cuts: the server keeps running and takes changes.
-        ApiLink link = new ApiLink(api.port());
+        OutageRelay link = new OutageRelay(api.port());
         agent = AgentFixture.start(config(tcpPort, AgentFixture.freePort(), "off", MockApi.kubeconfig(link.port())));
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();

@@ -55,7 +55,7 @@ class ConfigFuzzTest {
                 accepted++;
             } catch (ConfigException expected) {
                 assertThat(expected.errors()).isNotEmpty();
-                int lines = yamlLineCount(new String(input, StandardCharsets.UTF_8));
+                int lines = YamlLines.count(new String(input, StandardCharsets.UTF_8));
                 assertThat(expected.errors()).as("case %d: errors within the file's %d lines", run, lines)
                         .allSatisfy(e -> assertThat(e.line()).isBetween(0, lines));
             } catch (RuntimeException | StackOverflowError e) {
@@ -67,20 +67,6 @@ class ConfigFuzzTest {
         // Generous against a loaded 2-core machine; a hang or super-linear blow-up would be far beyond this.
         assertThat(slowest).as("slowest case in ns").isLessThan(2_000_000_000L);
         assertThat(accepted).as("some mutations stay valid").isPositive().isLessThan(run);
-    }
-
-    /** Lines as a YAML reader counts them (breaks: LF, CRLF, lone CR, NEL, LS, PS); a final break adds none. */
-    private static int yamlLineCount(String text) {
-        int lines = 1;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean crlf = c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n';
-            boolean lineBreak = c == '\n' || c == '\r' && !crlf || c == '\u0085' || c == '\u2028' || c == '\u2029';
-            if (lineBreak && i + 1 < text.length()) {
-                lines++;
-            }
-        }
-        return lines;
     }
 
     private static byte[] mutate(byte[] base, Random random) {

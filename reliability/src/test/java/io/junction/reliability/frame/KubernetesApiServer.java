@@ -2,17 +2,13 @@ package io.junction.reliability.frame;
 
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.junction.agent.discovery.kubernetes.MockApi;
 
-import java.net.InetAddress;
-import java.util.HashMap;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,57 +22,26 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * version that is too old ({@code Status} with code 410, reason {@code Expired}) and closes it, so the informer must
  * relist.
  *
- * <p>proxy-agent's tests have the same server in {@code MockApi}; proxy-agent has no test-jar, so the few lines that
- * start it are repeated here. Thread-safe: the open watches are a concurrent set; each is used by the server's threads
- * and by {@link #muteOpenWatches()}/{@link #expireOpenWatches()}.
+ * <p>The server is proxy-agent's test {@link MockApi}, with this class's dispatcher. Thread-safe: the open watches are
+ * a concurrent set; each is used by the server's threads and by {@link #muteOpenWatches()}/{@link #expireOpenWatches()}.
  */
 public final class KubernetesApiServer implements AutoCloseable {
-    /** Kept here so the level sticks: the mock server logs every request at INFO through java.util.logging. */
-    private static final java.util.logging.Logger QUIET =
-            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
     /** What kube-apiserver sends on a watch whose resource version has been compacted away. */
     static final String GONE_EVENT = """
             {"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",\
             "message":"too old resource version: 1 (2)","reason":"Expired","code":410}}""";
 
-    static {
-        QUIET.setLevel(java.util.logging.Level.WARNING);
-    }
-
     private final Set<HeldWatch> open = ConcurrentHashMap.newKeySet();
     private final Queue<String> reads = new ConcurrentLinkedQueue<>();
-    private final KubernetesMockServer server;
-
-    public KubernetesApiServer() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Dispatcher(), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-    }
+    private final MockApi server = new MockApi(new Dispatcher());
 
     /** A new client of this server (for the test to make changes); the caller closes it. */
     public NamespacedKubernetesClient client() {
-        return server.createClient();
+        return server.client();
     }
 
     public int port() {
-        return server.getPort();
-    }
-
-    /** A kubeconfig that points at {@code serverPort} on loopback (this server, or a relay in front of it). */
-    public static String kubeconfig(int serverPort) {
-        return """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                  - name: mock
-                    cluster: {server: "http://127.0.0.1:%d"}
-                users:
-                  - name: mock
-                    user: {token: secret}
-                contexts:
-                  - name: mock
-                    context: {cluster: mock, user: mock, namespace: default}
-                current-context: mock
-                """.formatted(serverPort);
+        return server.port();
     }
 
     /** Watches open now whose path contains {@code resource} (e.g. {@code endpointslices}). */
@@ -107,7 +72,7 @@ public final class KubernetesApiServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.destroy();
+        server.close();
     }
 
     /** GET requests without {@code watch=true} (lists and reads) so far whose path contains {@code resource}. */

@@ -30,6 +30,13 @@ public final class RegistryClient {
                 "application/json");
     }
 
+    /** Fails unless {@code r} is a 200: the set-up of a scenario that the registry refused is not that scenario. */
+    public static void expectOk(HttpResponse<String> r) {
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("registry answered " + r.statusCode() + ": " + r.body());
+        }
+    }
+
     public HttpResponse<String> deregister(String id) throws IOException, InterruptedException {
         return put("/v1/agent/service/deregister/" + id, "", "application/json");
     }

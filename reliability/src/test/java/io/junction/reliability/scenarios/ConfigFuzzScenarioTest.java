@@ -3,6 +3,7 @@ package io.junction.reliability.scenarios;
 import io.junction.agent.config.ConfigError;
 import io.junction.agent.config.ConfigException;
 import io.junction.agent.config.ConfigLoader;
+import io.junction.agent.config.YamlLines;
 import io.junction.reliability.frame.Figure.Bound;
 import io.junction.reliability.frame.ReportExtension;
 import io.junction.reliability.frame.Scenario;
@@ -242,7 +243,7 @@ class ConfigFuzzScenarioTest {
 
     /** The problems of {@code e} that name neither a line within the file nor a field, whole-file ones apart. */
     private static List<String> unnamedErrors(ConfigException e, byte[] file) {
-        int lines = yamlLineCount(new String(file, StandardCharsets.UTF_8));
+        int lines = YamlLines.count(new String(file, StandardCharsets.UTF_8));
         List<String> bad = new ArrayList<>();
         for (ConfigError error : e.errors()) {
             boolean wholeFile = WHOLE_FILE.stream().anyMatch(error.message()::startsWith)
@@ -254,20 +255,6 @@ class ConfigFuzzScenarioTest {
             }
         }
         return bad;
-    }
-
-    /** Lines as a YAML reader counts them (LF, CRLF, lone CR, NEL, LS, PS); a final break adds none. */
-    private static int yamlLineCount(String text) {
-        int lines = 1;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean crlf = c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n';
-            boolean lineBreak = c == '\n' || c == '\r' && !crlf || c == '\u0085' || c == '\u2028' || c == '\u2029';
-            if (lineBreak && i + 1 < text.length()) {
-                lines++;
-            }
-        }
-        return lines;
     }
 
     /** Keeps a finding's input next to the report, so it can be replayed. */

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import static io.junction.reliability.frame.RegistryClient.expectOk;
 import static io.junction.reliability.scenarios.KubernetesApiOutageScenarioTest.awaitConvergence;
 import static io.junction.reliability.scenarios.KubernetesApiOutageScenarioTest.awaitOrFail;
 import static io.junction.reliability.scenarios.KubernetesApiOutageScenarioTest.recordOutageFigures;
@@ -60,14 +61,7 @@ class ConsulRegistryOutageScenarioTest {
         int registryPort = Ports.free();
         int admin = Ports.free();
         int listen = Ports.free();
-        Path registryConfig = AgentConfig.write(dir.resolve("registry.yaml"), AgentConfig.head(registryAdmin) + """
-                discovery:
-                  registry:
-                    listen: 127.0.0.1:%d
-                    stateFile: %s
-                    allowLoopback: true
-                services: []
-                """.formatted(registryPort, dir.resolve("registry-state.json")));
+        Path registryConfig = registryConfig(dir, registryAdmin, registryPort);
         Path agentConfig = AgentConfig.write(dir.resolve("junction.yaml"), AgentConfig.head(admin) + """
                 discovery:
                   consul:
@@ -179,9 +173,15 @@ class ConsulRegistryOutageScenarioTest {
         }
     }
 
-    private static void expectOk(HttpResponse<String> r) {
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("registry answered " + r.statusCode() + ": " + r.body());
-        }
+    /** An agent that is only a registry ({@code discovery.registry} on {@code port}, a state file, no services). */
+    static Path registryConfig(Path dir, int admin, int port) throws IOException {
+        return AgentConfig.write(dir.resolve("registry.yaml"), AgentConfig.head(admin) + """
+                discovery:
+                  registry:
+                    listen: 127.0.0.1:%d
+                    stateFile: %s
+                    allowLoopback: true
+                services: []
+                """.formatted(port, dir.resolve("registry-state.json")));
     }
 }

@@ -1,10 +1,10 @@
 package io.junction.reliability.scenarios;
 
+import io.junction.agent.discovery.OutageRelay;
 import io.junction.reliability.frame.AgentConfig;
 import io.junction.reliability.frame.AgentProcess;
 import io.junction.reliability.frame.FaultRow;
 import io.junction.reliability.frame.Figure.Bound;
-import io.junction.reliability.frame.OutageRelay;
 import io.junction.reliability.frame.Ports;
 import io.junction.reliability.frame.RegistryClient;
 import io.junction.reliability.frame.ReportExtension;
@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import static io.junction.reliability.frame.RegistryClient.expectOk;
+import static io.junction.reliability.scenarios.ConsulRegistryOutageScenarioTest.registryConfig;
 import static io.junction.reliability.scenarios.KubernetesApiOutageScenarioTest.awaitConvergence;
 import static io.junction.reliability.scenarios.KubernetesApiOutageScenarioTest.awaitOrFail;
 
@@ -71,14 +72,7 @@ class ConsulSilentWatchScenarioTest {
         int registryPort = Ports.free();
         int admin = Ports.free();
         int listen = Ports.free();
-        Path registryConfig = AgentConfig.write(dir.resolve("registry.yaml"), AgentConfig.head(registryAdmin) + """
-                discovery:
-                  registry:
-                    listen: 127.0.0.1:%d
-                    stateFile: %s
-                    allowLoopback: true
-                services: []
-                """.formatted(registryPort, dir.resolve("registry-state.json")));
+        Path registryConfig = registryConfig(dir, registryAdmin, registryPort);
         try (AgentProcess registry = AgentProcess.startReady(registryConfig, registryAdmin,
                 dir.resolve("registry.log"));
              OutageRelay relay = new OutageRelay(registryPort);
@@ -141,11 +135,5 @@ class ConsulSilentWatchScenarioTest {
                 ? c.watchedMillis() : c.firstToAddedMillis(), "ms", Bound.AT_MOST, bound.toMillis());
         scenario.figure("freeze to last connection on the removed endpoint", c.lastToRemovedMillis(), "ms",
                 Bound.AT_MOST, bound.toMillis());
-    }
-
-    private static void expectOk(HttpResponse<String> r) {
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("registry answered " + r.statusCode() + ": " + r.body());
-        }
     }
 }

@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.junction.reliability.frame.RegistryClient.expectOk;
+
 /**
  * Scenario 8: endpoint churn through the registry API at a fixed rate of updates per second. Two stable endpoints are
  * registered throughout; a set of churned endpoints (live backends) is registered and deregistered in turn, one
@@ -249,11 +251,5 @@ class EndpointChurnScenarioTest {
             throw new IllegalStateException("no snapshotVersion in /api/status");
         }
         return Long.parseLong(m.group(1));
-    }
-
-    private static void expectOk(java.net.http.HttpResponse<String> r) {
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("registry answered " + r.statusCode() + ": " + r.body());
-        }
     }
 }

@@ -8,12 +8,13 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.junction.agent.discovery.OutageRelay;
+import io.junction.agent.discovery.kubernetes.MockApi;
 import io.junction.reliability.frame.AgentConfig;
 import io.junction.reliability.frame.AgentProcess;
 import io.junction.reliability.frame.FaultRow;
 import io.junction.reliability.frame.Figure.Bound;
 import io.junction.reliability.frame.KubernetesApiServer;
-import io.junction.reliability.frame.OutageRelay;
 import io.junction.reliability.frame.Ports;
 import io.junction.reliability.frame.ReportExtension;
 import io.junction.reliability.frame.Scenario;
@@ -161,7 +162,7 @@ class KubernetesApiOutageScenarioTest {
     }
 
     static Path agentConfig(Path dir, int admin, int listen, int apiPort) throws Exception {
-        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), KubernetesApiServer.kubeconfig(apiPort));
+        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), MockApi.kubeconfig(apiPort));
         return AgentConfig.write(dir.resolve("junction.yaml"), AgentConfig.head(admin) + """
                 discovery:
                   kubernetes:

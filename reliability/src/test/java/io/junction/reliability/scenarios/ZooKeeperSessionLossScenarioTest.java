@@ -1,10 +1,10 @@
 package io.junction.reliability.scenarios;
 
+import io.junction.agent.discovery.OutageRelay;
 import io.junction.reliability.frame.AgentConfig;
 import io.junction.reliability.frame.AgentProcess;
 import io.junction.reliability.frame.FaultRow;
 import io.junction.reliability.frame.Figure.Bound;
-import io.junction.reliability.frame.OutageRelay;
 import io.junction.reliability.frame.Ports;
 import io.junction.reliability.frame.ReportExtension;
 import io.junction.reliability.frame.Scenario;

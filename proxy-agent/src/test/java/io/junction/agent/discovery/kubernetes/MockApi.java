@@ -21,7 +21,7 @@ public final class MockApi implements AutoCloseable {
         QUIET.setLevel(java.util.logging.Level.WARNING);
     }
 
-    private final KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
+    private final KubernetesCrudDispatcher dispatcher;
     private KubernetesMockServer server;
     private int port;
 
@@ -31,6 +31,16 @@ public final class MockApi implements AutoCloseable {
 
     /** On {@code port} of loopback (0: any free port). */
     public MockApi(int port) {
+        this(port, new KubernetesCrudDispatcher());
+    }
+
+    /** On any free port of loopback, serving through {@code dispatcher} (a CRUD dispatcher a test adapted). */
+    public MockApi(KubernetesCrudDispatcher dispatcher) {
+        this(0, dispatcher);
+    }
+
+    private MockApi(int port, KubernetesCrudDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
         start(port);
     }
 
@@ -55,7 +65,7 @@ public final class MockApi implements AutoCloseable {
         return port;
     }
 
-    /** A kubeconfig that points at {@code serverPort} on loopback (this server, or an {@link ApiLink} to it). */
+    /** A kubeconfig that points at {@code serverPort} on loopback (this server, or an {@link io.junction.agent.discovery.OutageRelay} to it). */
     public static String kubeconfig(int serverPort) {
         return """
                 apiVersion: v1

@@ -1,4 +1,4 @@
-package io.junction.reliability.frame;
+package io.junction.agent.discovery;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +11,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP relay on loopback between an agent and a discovery source (API server, ZooKeeper, registry) that the source
- * outage scenarios (18 to 21) break in two ways, while the source itself keeps running and taking changes:
+ * A TCP relay on loopback between an agent and a discovery source (API server, ZooKeeper, registry) that a test
+ * (here, and the reliability suite's source outage scenarios 18 to 21) breaks in two ways, while the source itself
+ * keeps running and taking changes:
  * <ul>
  *   <li>{@link #cut()}: the source is gone for the agent (live connections closed, new ones refused) until
  *       {@link #restore()} listens again on the same port;</li>
