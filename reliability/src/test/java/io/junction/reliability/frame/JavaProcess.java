@@ -69,6 +69,19 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The lowest descriptor number free now. The kernel gives a new descriptor the lowest free number and refuses it
+     * (EMFILE) when that number is not below the soft limit, so a limit at this number makes the next allocation fail
+     * however many descriptors are open above it.
+     */
+    public int lowestFreeFd() throws IOException {
+        try (var s = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
+            java.util.BitSet used = new java.util.BitSet();
+            s.forEach(fd -> used.set(Integer.parseInt(fd.getFileName().toString())));
+            return used.nextClearBit(0);
+        }
+    }
+
     /** Resident set size now, in KiB, from /proc/PID/status. */
     public long rssKib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {

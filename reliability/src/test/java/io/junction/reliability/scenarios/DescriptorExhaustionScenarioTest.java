@@ -138,14 +138,22 @@ class DescriptorExhaustionScenarioTest {
             double stormSeconds = (System.nanoTime() - stormStart) / 1e9;
             List<Long> refusalLines = lineTimes(log, "event=connection_refused");
 
-            // EMFILE: the soft limit lowered below what the agent holds now, so every accept fails (a few under, so
-            // that a descriptor the agent frees meanwhile, such as an idle admin connection, does not let one by).
+            // EMFILE: the soft limit lowered to the lowest free descriptor number, so every accept fails. The limit
+            // bounds descriptor numbers, not their count: a limit under the count still lets accepts through when a
+            // closed descriptor left a hole below it (each accepted client is refused and closed, reopening the hole).
+            // A descriptor the agent frees meanwhile (an admin connection timing out) opens such a hole, so the limit
+            // follows the lowest free number down before each client.
             int fdsNow = agent.jvm().fdCount();
-            Commands.check("prlimit", "--pid", Long.toString(pid), "--nofile=" + (fdsNow - 8) + ":" + NOFILE);
+            int softLimit = Integer.MAX_VALUE;
             List<Socket> waiting = new ArrayList<>();
             long emfileStart = System.nanoTime();
             long cpuEmfile = cpuTicks(pid);
             for (int i = 0; i < 20; i++) {
+                int lowestFree = agent.jvm().lowestFreeFd();
+                if (lowestFree < softLimit) {
+                    softLimit = lowestFree;
+                    Commands.check("prlimit", "--pid", Long.toString(pid), "--nofile=" + softLimit + ":" + NOFILE);
+                }
                 waiting.add(connect(listen));
                 Thread.sleep(100);
             }
@@ -176,7 +184,8 @@ class DescriptorExhaustionScenarioTest {
                 Thread.sleep(20);
             }
 
-            scenario.note("open descriptors when the soft limit was lowered to 8 under them: " + fdsNow);
+            scenario.note("soft limit lowered to " + softLimit + ", the lowest free descriptor number, with " + fdsNow
+                    + " descriptors open");
             scenario.figure("start warning that maxConnections cannot fit (1 = logged)", warned ? 1 : 0, "",
                     Bound.EXACTLY, 1);
             scenario.figure("clients admitted", admitted, "", Bound.EXACTLY, cap);
