@@ -141,8 +141,8 @@ class DescriptorExhaustionScenarioTest {
             // EMFILE: the soft limit lowered to the lowest free descriptor number, so every accept fails. The limit
             // bounds descriptor numbers, not their count: a limit under the count still lets accepts through when a
             // closed descriptor left a hole below it (each accepted client is refused and closed, reopening the hole).
-            // A descriptor the agent frees meanwhile (an admin connection timing out) opens such a hole, so the limit
-            // follows the lowest free number down before each client.
+            // Any descriptor the agent frees meanwhile opens such a hole (runs have seen the lowest free number drop),
+            // so the limit follows the lowest free number down before each client.
             int fdsNow = agent.jvm().fdCount();
             int softLimit = Integer.MAX_VALUE;
             List<Socket> waiting = new ArrayList<>();
