@@ -13,23 +13,17 @@ import io.junction.core.model.ServiceKey;
 import io.junction.core.model.ServiceSpec;
 import io.junction.core.state.HealthVerdicts;
 import io.netty.channel.EventLoopGroup;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -42,7 +36,7 @@ import java.util.function.Consumer;
  * {@link ProbeTarget} of the {@link Prober}) and its passive outlier detector (an {@link OutlierDetector} attached to
  * the endpoint's {@link Backend}). An endpoint is healthy when its check (if any) passes and its breaker is not open.
  * Every transition is logged in one line and turned into {@link #onChange a rebuild} of the services concerned, and
- * only those.
+ * only those. How one endpoint's health reads is {@link EndpointHealth}'s; the metrics are {@link HealthMeters}'.
  *
  * <p>{@link #track} and {@link #forget} run on the control thread; verdicts are read from any thread; transitions
  * arrive on event loops. Per-service state is an immutable map swapped whole, so readers need no lock.
@@ -50,14 +44,9 @@ import java.util.function.Consumer;
 public final class HealthBoard implements HealthVerdicts, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthBoard.class);
 
-    /** The health of one endpoint of one service. Immutable (what it points to is live). */
-    private record EndpointHealth(InetSocketAddress address, ProbeTarget probe, OutlierDetector outlier) {
-    }
-
     /** One served service: its settings and endpoints, swapped whole by the control thread. */
     private record ServiceHealth(ServiceKey key, HealthSettings settings,
-                                 Map<InetSocketAddress, EndpointHealth> byAddress, Counter ejections,
-                                 List<Meter> meters) {
+                                 Map<InetSocketAddress, EndpointHealth> byAddress, HealthMeters.ServiceMeters meters) {
     }
 
     /** How long a UDP endpoint's test session may stay without an ICMP answer before the endpoint is back. */
@@ -65,15 +54,12 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
 
     private final Prober prober;
     private final EventLoopGroup timers;
-    private final MeterRegistry registry;
     private final Clock clock;
+    private final HealthMeters meters;
     private final Map<ServiceKey, ServiceHealth> services = new ConcurrentHashMap<>();
     /** Which services use a probe target, so a probe transition rebuilds exactly those. */
     private final Map<ProbeTarget, Set<ServiceKey>> users = new ConcurrentHashMap<>();
     private volatile Consumer<Collection<ServiceKey>> onChange = keys -> { };
-
-    private final Counter probePasses;
-    private final Counter probeFailures;
 
     /**
      * @param loops    where probes and ejection timers run (the workers)
@@ -82,12 +68,8 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
      */
     public HealthBoard(EventLoopGroup loops, MeterRegistry registry, Clock clock) {
         this.timers = Objects.requireNonNull(loops, "loops");
-        this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.probePasses = Counter.builder("junction.health.probes").tag("result", "pass")
-                .description("Active health-check probes, by result").register(registry);
-        this.probeFailures = Counter.builder("junction.health.probes").tag("result", "fail")
-                .description("Active health-check probes, by result").register(registry);
+        this.meters = new HealthMeters(Objects.requireNonNull(registry, "registry"), this::endpointsOf);
         this.prober = new Prober(loops, new Prober.Listener() {
             @Override
             public void onTransition(ProbeTarget target, boolean healthy, ProbeResult last) {
@@ -96,7 +78,7 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
 
             @Override
             public void onResult(ProbeTarget target, ProbeResult result) {
-                (result.passed() ? probePasses : probeFailures).increment();
+                meters.probed(result);
             }
         });
     }
@@ -128,9 +110,8 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
                 release(key, gone.probe());
             }
         }
-        Counter ejections = before == null ? ejectionsCounter(key) : before.ejections();
-        List<Meter> meters = before == null ? bindMeters(key, ejections) : before.meters();
-        services.put(key, new ServiceHealth(key, settings, Map.copyOf(next), ejections, meters));
+        HealthMeters.ServiceMeters bound = before == null ? meters.bind(key) : before.meters();
+        services.put(key, new ServiceHealth(key, settings, Map.copyOf(next), bound));
     }
 
     @Override
@@ -144,7 +125,7 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
                 release(key, e.probe());
             }
         }
-        gone.meters().forEach(registry::remove);
+        meters.remove(gone.meters());
     }
 
     private ProbeTarget probeFor(ServiceKey key, HealthCheck check, InetSocketAddress address, EndpointHealth was) {
@@ -201,18 +182,8 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
 
     @Override
     public String unhealthyReason(ServiceKey service, Endpoint endpoint) {
-        ServiceHealth s = services.get(service);
-        EndpointHealth e = s == null ? null : s.byAddress().get(endpoint.address());
-        if (e == null) {
-            return null;
-        }
-        ProbeTarget target = e.probe();
-        String probe = target != null && !target.healthy() ? failedCheckWhy(target) : null;
-        String outlier = e.outlier() != null && e.outlier().ejected() ? ejectedWhy(e.outlier()) : null;
-        if (probe == null) {
-            return outlier;
-        }
-        return outlier == null ? probe : probe + "; " + outlier;
+        EndpointHealth e = find(service, endpoint.address());
+        return e == null ? null : e.unhealthyReason();
     }
 
     /**
@@ -220,44 +191,18 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
      * state and since when it is open; empty when the board does not know it.
      */
     public Map<String, Object> describe(ServiceKey service, InetSocketAddress address) {
+        EndpointHealth e = find(service, address);
+        return e == null ? new LinkedHashMap<>() : e.describe();
+    }
+
+    private EndpointHealth find(ServiceKey service, InetSocketAddress address) {
         ServiceHealth s = services.get(service);
-        EndpointHealth e = s == null ? null : s.byAddress().get(address);
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (e == null) {
-            return out;
-        }
-        if (e.probe() != null) {
-            Map<String, Object> check = new LinkedHashMap<>();
-            check.put("type", e.probe().check().type().configName());
-            check.put("target", HostPort.format(e.probe().address()));
-            check.put("healthy", e.probe().healthy());
-            ProbeResult last = e.probe().lastResult();
-            if (last != null) {
-                check.put("lastResult", last.detail());
-                check.put("lastProbeAt", last.at().toString());
-            }
-            out.put("check", check);
-        }
-        if (e.outlier() != null) {
-            Map<String, Object> breaker = new LinkedHashMap<>();
-            breaker.put("state", stateName(e.outlier().state()));
-            if (e.outlier().openedAt() != null) {
-                breaker.put("lastOpenedAt", e.outlier().openedAt().toString());
-            }
-            out.put("breaker", breaker);
-        }
-        return out;
+        return s == null ? null : s.byAddress().get(address);
     }
 
-    private static String failedCheckWhy(ProbeTarget target) {
-        ProbeResult last = target.lastResult();
-        return "failed " + target.check().type().configName() + " health check"
-                + (last == null ? "" : " (" + last.detail() + " at " + last.at() + ")");
-    }
-
-    private String ejectedWhy(OutlierDetector d) {
-        String what = d.threshold() == 1 ? "1 failure" : d.threshold() + " failures in a row";
-        return "ejected by outlier detection (" + what + ", since " + d.openedAt() + ")";
+    private Collection<EndpointHealth> endpointsOf(ServiceKey key) {
+        ServiceHealth s = services.get(key);
+        return s == null ? List.of() : s.byAddress().values();
     }
 
     private void outlierTransition(ServiceKey key, InetSocketAddress address, Protocol protocol,
@@ -269,10 +214,10 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
             case HALF_OPEN -> "ejection time over, testing";
             case CLOSED -> from == CircuitBreaker.State.HALF_OPEN && protocol == Protocol.UDP
                     ? "a test session drew no ICMP port unreachable" : "a test connection succeeded";
-            default -> "breaker " + stateName(to);
+            default -> "breaker " + OutlierDetector.stateName(to);
         };
         log.warn("service={} endpoint={} health=outlier {} -> {} reason=\"{}\"", key, HostPort.format(address),
-                stateName(from), stateName(to), reason);
+                OutlierDetector.stateName(from), OutlierDetector.stateName(to), reason);
         if (to == CircuitBreaker.State.OPEN) {
             countEjection(key);
             long delay = detector.settings().ejectionTime().toNanos();
@@ -306,63 +251,8 @@ public final class HealthBoard implements HealthVerdicts, AutoCloseable {
     private void countEjection(ServiceKey key) {
         ServiceHealth s = services.get(key);
         if (s != null) {
-            s.ejections().increment();
+            s.meters().ejections().increment();
         }
-    }
-
-    private Counter ejectionsCounter(ServiceKey key) {
-        return Counter.builder("junction.endpoint.ejections").tags(Tags.of("service", key.toString()))
-                .description("Endpoints taken out of picking by a failed health check or outlier detection")
-                .register(registry);
-    }
-
-    private List<Meter> bindMeters(ServiceKey key, Counter ejections) {
-        List<Meter> meters = new ArrayList<>();
-        meters.add(ejections);
-        for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
-                CircuitBreaker.State.HALF_OPEN)) {
-            meters.add(Gauge.builder("junction.endpoint.breakers", this, board -> board.count(key, state))
-                    .tags(Tags.of("service", key.toString())).tag("state", stateName(state))
-                    .description("Endpoints of the service by outlier-detection breaker state")
-                    .register(registry));
-        }
-        meters.add(Gauge.builder("junction.endpoints.failing.check", this, board -> board.failingChecks(key))
-                .tags(Tags.of("service", key.toString()))
-                .description("Endpoints of the service whose active health check fails")
-                .register(registry));
-        return meters;
-    }
-
-    private double count(ServiceKey key, CircuitBreaker.State state) {
-        ServiceHealth s = services.get(key);
-        if (s == null) {
-            return 0;
-        }
-        int n = 0;
-        for (EndpointHealth e : s.byAddress().values()) {
-            if (e.outlier() != null && e.outlier().state() == state) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private double failingChecks(ServiceKey key) {
-        ServiceHealth s = services.get(key);
-        if (s == null) {
-            return 0;
-        }
-        int n = 0;
-        for (EndpointHealth e : s.byAddress().values()) {
-            if (e.probe() != null && !e.probe().healthy()) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private static String stateName(CircuitBreaker.State state) {
-        return state.name().toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.junction.core.model.OutlierDetection;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -82,6 +83,11 @@ final class OutlierDetector implements OutcomeRecorder {
 
     CircuitBreaker.State state() {
         return breaker.getState();
+    }
+
+    /** A breaker state as logs, metrics and the admin API name it: {@code closed}, {@code open}, {@code half_open}. */
+    static String stateName(CircuitBreaker.State state) {
+        return state.name().toLowerCase(Locale.ROOT);
     }
 
     /** Whether the endpoint is ejected: the breaker is open. */
